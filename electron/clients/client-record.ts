@@ -1,0 +1,23 @@
+import type { ClientView } from '../../shared/contract.js'
+
+export interface StoredSecret {
+  /** HMAC-SHA-256 of the secret under the data directory's pepper; the secret itself is never kept. */
+  hash: string
+  createdAt: number
+  /** Set when a newer secret replaced it: it keeps working until then. */
+  expiresAt: number | null
+}
+
+export interface ClientRecord extends Omit<ClientView, 'secrets'> {
+  secrets: StoredSecret[]
+}
+
+export function toClientView(record: ClientRecord, nowSeconds: number): ClientView {
+  const { secrets, ...rest } = record
+  return {
+    ...rest,
+    secrets: secrets
+      .filter((s) => s.expiresAt === null || s.expiresAt > nowSeconds)
+      .map(({ createdAt, expiresAt }) => ({ createdAt, expiresAt })),
+  }
+}

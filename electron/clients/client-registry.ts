@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto'
+import { DEFAULT_CLIENT_LIFETIME_SECONDS } from '../../shared/constants.js'
+import type { AddClientInput, ClientView, ClientWithSecret } from '../../shared/contract.js'
+import { addClientInput } from '../../shared/contract.js'
+import { AppError } from '../../shared/errors.js'
+import { toClientView, type ClientRecord } from './client-record.js'
+import { generateClientSecret, hashClientSecret, hashesEqual } from './client-secret.js'
+
+export interface ClientRegistryDeps {
+  pepper: Buffer
+  nowSeconds: () => number
+  /** Global lifetime cap and the claim names extra claims may not shadow. */
+  limits: () => { maxLifetimeSeconds: number; reservedClaims: readonly string[] }
+  load: () => Record<string, ClientRecord>
+  save: (clients: Record<string, ClientRecord>) => void
+}
+
+/** Standard claims that a client's extra claims can never set. */
+export const STANDARD_CLAIMS = [
+  'iss',
+  'sub',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'scope',
+  'client_id',
+  'name',
+  'originalTokenClaims',
+] as const
+
+/**
+ * Provisioning clients and their hashed secrets. Reads hit the in-memory map (the token
+ * endpoint authenticates on every request); every change is written through at once.
+ */
+export class ClientRegistry {
+  #clients: Map<string, ClientRecord>
+  readonly #deps: ClientRegistryDeps
+  /** Compared against when the client id is unknown, so timing does not reveal which ids exist. */
+  readonly #decoyHash = randomBytes(32).toString('base64url')
+
+  constructor(deps: ClientRegistryDeps) {
+    this.#deps = deps
+    this.#clients = new Map(Object.entries(deps.load()))
+  }
+
+  add(raw: AddClientInput): ClientWithSecret {
+    const input = addClientInput.parse(raw)
+    if (this.#clients.has(input.id)) {
+      throw new AppError('already_exists', `client ${input.id} already exists`)
+    }
+    const now = this.#deps.nowSeconds()
+    const record: ClientRecord = {
+      id: input.id,
+      owner: input.owner,
+      audiences: unique(input.audiences),
+      scopes: unique(input.scopes),
+      maxLifetimeSeconds: input.maxLifetimeSeconds ?? DEFAULT_CLIENT_LIFETIME_SECONDS,
+      extraClaims: input.extraClaims,
+      tokenType: input.tokenType,
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+      secrets: [],
+    }
+    this.#checkPolicy(record)
+    const clientSecret = this.#addSecret(record, now)
+    this.#put(record)
+    return { client: toClientView(record, now), clientSecret }
+  }
+
+  list(): ClientView[] {
+    const now = this.#deps.nowSeconds()
+    return [...this.#clients.values()]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((c) => toClientView(c, now))
+  }
+
+  get(id: string): ClientView {
+    return toClientView(this.#require(id), this.#deps.nowSeconds())
+  }
+
+  /** The record the token endpoint applies; undefined when unknown. */
+  find(id: string): ClientRecord | undefined {
+    return this.#clients.get(id)
+  }
+
+  /** The previous secrets keep working for `graceSeconds` (0: stop now). */
+  rotateSecret(id: string, graceSeconds: number): ClientWithSecret {
+    const record = structuredClone(this.#require(id))
+    const now = this.#deps.nowSeconds()
+    const until = now + graceSeconds
+    record.secrets = record.secrets
+      .filter((s) => s.expiresAt === null || s.expiresAt > now)
+      .map((s) => ({
+        ...s,
+        expiresAt: s.expiresAt === null ? until : Math.min(s.expiresAt, until),
+      }))
+      .filter((s) => graceSeconds > 0 && (s.expiresAt ?? 0) > now)
+    const clientSecret = this.#addSecret(record, now)
+    record.updatedAt = now
+    this.#put(record)
+    return { client: toClientView(record, now), clientSecret }
+  }
+
+  setDisabled(id: string, disabled: boolean): ClientView {
+    const record = { ...this.#require(id), disabled, updatedAt: this.#deps.nowSeconds() }
+    this.#put(record)
+    return toClientView(record, record.updatedAt)
+  }
+
+  remove(id: string): void {
+    this.#require(id)
+    const next = new Map(this.#clients)
+    next.delete(id)
+    this.#commit(next)
+  }
+
+  /**
+   * Checks a client's secret in constant time against every secret still valid. Returns the
+   * client only when it exists, is enabled and the secret matches.
+   */
+  authenticate(id: string, secret: string): ClientRecord | undefined {
+    const presented = hashClientSecret(this.#deps.pepper, secret)
+    const record = this.#clients.get(id)
+    if (!record) {
+      hashesEqual(presented, this.#decoyHash)
+      return undefined
+    }
+    const now = this.#deps.nowSeconds()
+    let match = false
+    for (const s of record.secrets) {
+      const live = s.expiresAt === null || s.expiresAt > now
+      match = hashesEqual(presented, s.hash) && live ? true : match
+    }
+    return match && !record.disabled ? record : undefined
+  }
+
+  #addSecret(record: ClientRecord, now: number): string {
+    const secret = generateClientSecret()
+    record.secrets.unshift({
+      hash: hashClientSecret(this.#deps.pepper, secret).toString('base64url'),
+      createdAt: now,
+      expiresAt: null,
+    })
+    return secret
+  }
+
+  #checkPolicy(record: ClientRecord): void {
+    const { maxLifetimeSeconds, reservedClaims } = this.#deps.limits()
+    if (record.maxLifetimeSeconds > maxLifetimeSeconds) {
+      throw new AppError(
+        'policy_violation',
+        `a lifetime of ${record.maxLifetimeSeconds} s exceeds the issuer's cap of ${maxLifetimeSeconds} s`,
+      )
+    }
+    const shadowed = Object.keys(record.extraClaims).filter((k) => reservedClaims.includes(k))
+    if (shadowed.length > 0) {
+      throw new AppError(
+        'policy_violation',
+        `extra claims cannot set standard claims: ${shadowed.join(', ')}`,
+      )
+    }
+  }
+
+  #require(id: string): ClientRecord {
+    const record = this.#clients.get(id)
+    if (!record) throw new AppError('not_found', `no client ${id}`)
+    return record
+  }
+
+  #put(record: ClientRecord): void {
+    this.#commit(new Map(this.#clients).set(record.id, record))
+  }
+
+  /** Saves first, so a failed write leaves the running state as it was on disk. */
+  #commit(next: Map<string, ClientRecord>): void {
+    this.#deps.save(Object.fromEntries(next))
+    this.#clients = next
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)]
+}

@@ -1,0 +1,377 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type { Envelope } from '../../shared/contract.js'
+import { AppError, toErrorShape, type ErrorShape } from '../../shared/errors.js'
+import { ControlSocket, callControl } from '../api/control-socket.js'
+import { createDispatcher } from '../api/dispatcher.js'
+import { createLogger, type Logger } from '../platform/logger.js'
+import { controlSocketPath, defaultDataDir, ensureDataDir } from '../platform/paths.js'
+import type { VaultChoice } from '../secrets/vault.js'
+import { openHeadlessApp } from './local-app.js'
+import { printHuman } from './output.js'
+import { serve } from './serve.js'
+
+const USAGE = `Usage: plgd-m2m-console <command> [options]
+
+Commands:
+  serve                       run the token issuer (HTTPS) until SIGTERM/SIGINT
+      --listen HOST:PORT      listen address (default 127.0.0.1:8443; port 0 = any free port)
+      --public-host NAME      host name hubs use to reach the issuer (required off loopback)
+      --insecure-http         plain HTTP, loopback only (tests, local scripts)
+  clients add --id ID --owner OWNER [--audience A]... [--scope S]... [--lifetime SECONDS]
+              [--claim NAME=JSON]... [--typ JWT|at+jwt]
+  clients list | show ID | rotate-secret ID [--grace SECONDS] | disable ID | enable ID | remove ID
+  token issue --client ID [--audience A]... [--scope S]... [--lifetime SECONDS | --expiration UNIX]
+              [--name NAME]
+  keys list | rotate [--alg ES256|ES384|ES512|RS256] | import FILE [--activate]
+
+Options for every command:
+  --data-dir DIR              data directory (default: $PLGD_M2M_DATA_DIR or the per-user app folder)
+  --json                      machine-readable output on stdout; logs and errors on stderr
+  --vault keychain|passphrase where a new data directory keeps its wrapping key (default keychain)
+  --vault-passphrase-file F   passphrase for a passphrase vault (or PLGD_M2M_VAULT_PASSPHRASE)
+`
+
+const GLOBAL_OPTIONS = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  vault: { type: 'string' },
+  'vault-passphrase-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options']
+
+interface Globals {
+  dataDir: string
+  json: boolean
+  vault: VaultChoice | undefined
+  vaultPassphraseFile: string | undefined
+  log: Logger
+}
+
+type Values = Record<string, string | boolean | string[] | undefined>
+
+interface Command {
+  options: ParseArgsConfig['options']
+  /** Number of positional arguments after the command words. */
+  positionals: number
+  run(globals: Globals, values: Values, positionals: string[]): Promise<number>
+}
+
+const op =
+  (method: string, toInput: (v: Values, p: string[]) => unknown): Command['run'] =>
+  async (globals, values, positionals) => {
+    const value = await runOperation(globals, method, toInput(values, positionals))
+    printResult(globals, method, value)
+    return 0
+  }
+
+const COMMANDS: Record<string, Command> = {
+  serve: {
+    options: {
+      listen: { type: 'string' },
+      'public-host': { type: 'string' },
+      'insecure-http': { type: 'boolean', default: false },
+    },
+    positionals: 0,
+    run: runServe,
+  },
+  'clients add': {
+    options: {
+      id: { type: 'string' },
+      owner: { type: 'string' },
+      audience: { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      lifetime: { type: 'string' },
+      claim: { type: 'string', multiple: true },
+      typ: { type: 'string' },
+    },
+    positionals: 0,
+    run: op('clients.add', (v) => ({
+      id: required(v, 'id'),
+      owner: required(v, 'owner'),
+      audiences: list(v.audience),
+      scopes: list(v.scope),
+      maxLifetimeSeconds: integer(v.lifetime, 'lifetime'),
+      extraClaims: claims(v.claim),
+      tokenType: v.typ,
+    })),
+  },
+  'clients list': { options: {}, positionals: 0, run: op('clients.list', () => ({})) },
+  'clients show': { options: {}, positionals: 1, run: op('clients.get', (_v, [id]) => ({ id })) },
+  'clients rotate-secret': {
+    options: { grace: { type: 'string' } },
+    positionals: 1,
+    run: op('clients.rotateSecret', (v, [id]) => ({
+      id,
+      graceSeconds: integer(v.grace, 'grace') ?? 0,
+    })),
+  },
+  'clients disable': {
+    options: {},
+    positionals: 1,
+    run: op('clients.setDisabled', (_v, [id]) => ({ id, disabled: true })),
+  },
+  'clients enable': {
+    options: {},
+    positionals: 1,
+    run: op('clients.setDisabled', (_v, [id]) => ({ id, disabled: false })),
+  },
+  'clients remove': {
+    options: {},
+    positionals: 1,
+    run: op('clients.remove', (_v, [id]) => ({ id })),
+  },
+  'token issue': {
+    options: {
+      client: { type: 'string' },
+      audience: { type: 'string', multiple: true },
+      scope: { type: 'string', multiple: true },
+      lifetime: { type: 'string' },
+      expiration: { type: 'string' },
+      name: { type: 'string' },
+    },
+    positionals: 0,
+    run: op('tokens.issue', (v) => ({
+      clientId: required(v, 'client'),
+      audiences: list(v.audience),
+      scopes: list(v.scope),
+      lifetimeSeconds: integer(v.lifetime, 'lifetime'),
+      expiration: integer(v.expiration, 'expiration'),
+      name: v.name,
+    })),
+  },
+  'keys list': { options: {}, positionals: 0, run: op('keys.list', () => ({})) },
+  'keys rotate': {
+    options: { alg: { type: 'string' } },
+    positionals: 0,
+    run: op('keys.rotate', (v) => ({ alg: v.alg })),
+  },
+  'keys import': {
+    options: { activate: { type: 'boolean', default: false } },
+    positionals: 1,
+    run: op('keys.import', (v, [file]) => ({ pem: readInput(file!), activate: v.activate })),
+  },
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2)
+  const name = [words.join(' '), words[0] ?? ''].find((n) => n in COMMANDS)
+  const json = argv.includes('--json')
+  if (!name) {
+    if (argv.includes('--version')) {
+      process.stdout.write(`${version()}\n`)
+      return 0
+    }
+    const asked =
+      argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help'
+    process[asked ? 'stdout' : 'stderr'].write(USAGE)
+    return asked ? 0 : 2
+  }
+  const command = COMMANDS[name]!
+  let values: Values
+  let positionals: string[]
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    })
+    values = parsed.values as Values
+    positionals = parsed.positionals.slice(name.split(' ').length)
+    if (values.help) {
+      process.stdout.write(USAGE)
+      return 0
+    }
+    if (positionals.length !== command.positionals) {
+      throw new AppError(
+        'invalid_input',
+        `${name} takes ${command.positionals || 'no'} argument(s); see --help`,
+      )
+    }
+  } catch (err) {
+    return fail(
+      json,
+      err instanceof AppError ? err : new AppError('invalid_input', (err as Error).message),
+      2,
+    )
+  }
+  const vault = values.vault as string | undefined
+  if (vault !== undefined && vault !== 'keychain' && vault !== 'passphrase') {
+    return fail(json, new AppError('invalid_input', '--vault is keychain or passphrase'), 2)
+  }
+  const globals: Globals = {
+    dataDir: resolve((values['data-dir'] as string | undefined) ?? defaultDataDir()),
+    json,
+    vault,
+    vaultPassphraseFile: values['vault-passphrase-file'] as string | undefined,
+    log: createLogger({ json }),
+  }
+  try {
+    return await command.run(globals, values, positionals)
+  } catch (err) {
+    if (!(err instanceof AppError && err.expose))
+      globals.log.error('command failed', { error: err })
+    return fail(json, err, 1)
+  }
+}
+
+/**
+ * Runs one contract method: through the running instance's control socket when one holds the
+ * data directory (its change takes effect at once), else directly on the data directory.
+ */
+async function runOperation(globals: Globals, method: string, input: unknown): Promise<unknown> {
+  const socketPath = controlSocketPath(ensureDataDir(globals.dataDir))
+  const reply =
+    (await callControl(socketPath, method, input)) ??
+    (await runLocally(globals, socketPath, method, input))
+  if (!reply.ok) throw new ReportedError(reply.error)
+  return reply.value
+}
+
+async function runLocally(
+  globals: Globals,
+  socketPath: string,
+  method: string,
+  input: unknown,
+): Promise<Envelope<unknown>> {
+  const lock = await ControlSocket.acquire(socketPath)
+  try {
+    const app = await openHeadlessApp(globals)
+    try {
+      return await createDispatcher(app)(method, input)
+    } finally {
+      app.close()
+    }
+  } finally {
+    await lock.close()
+  }
+}
+
+async function runServe(globals: Globals, values: Values): Promise<number> {
+  const running = await serve({
+    dataDir: globals.dataDir,
+    log: globals.log,
+    listen: values.listen === undefined ? undefined : parseListen(values.listen as string),
+    publicHost: values['public-host'] as string | undefined,
+    insecureHttp: values['insecure-http'] === true,
+    vault: globals.vault,
+    vaultPassphraseFile: globals.vaultPassphraseFile,
+  })
+  const { ready } = running
+  if (globals.json) process.stdout.write(`${JSON.stringify(ready)}\n`)
+  else {
+    process.stdout.write(
+      `Issuer ready at ${ready.issuer}\n  token endpoint  ${ready.tokenEndpoint}\n  JWKS            ${ready.jwksUri}\n` +
+        (ready.caCertFile
+          ? `  CA certificate  ${ready.caCertFile} (give it to hubs as their CA pool)\n`
+          : '') +
+        'Stop with Ctrl+C.\n',
+    )
+  }
+  await new Promise<void>((resolveStop) => {
+    const stop = (signal: string): void => {
+      globals.log.info('stopping', { signal })
+      resolveStop()
+    }
+    process.once('SIGTERM', stop)
+    process.once('SIGINT', stop)
+  })
+  await running.stop()
+  return 0
+}
+
+class ReportedError extends Error {
+  constructor(readonly shape: ErrorShape) {
+    super(shape.message)
+  }
+}
+
+function fail(json: boolean, err: unknown, exitCode: number): number {
+  const shape = err instanceof ReportedError ? err.shape : toErrorShape(err)
+  if (json) process.stderr.write(`${JSON.stringify({ error: shape })}\n`)
+  else process.stderr.write(`error: ${shape.message} (${shape.code})\n`)
+  return exitCode
+}
+
+function printResult(globals: Globals, method: string, value: unknown): void {
+  if (globals.json) {
+    const out =
+      method === 'clients.add' || method === 'clients.rotateSecret'
+        ? flattenSecret(value as { client: { id: string }; clientSecret: string })
+        : value
+    process.stdout.write(`${JSON.stringify(out)}\n`)
+  } else {
+    process.stdout.write(printHuman(method, value))
+  }
+}
+
+/** Other tools read `clientId` and `clientSecret` at the top level. */
+function flattenSecret(v: {
+  client: { id: string }
+  clientSecret: string
+}): Record<string, unknown> {
+  return { clientId: v.client.id, clientSecret: v.clientSecret, client: v.client }
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value)
+  const port = Number(m?.[3])
+  if (!m || port > 65535)
+    throw new AppError('invalid_input', `--listen takes HOST:PORT, not ${value}`)
+  return { host: (m[1] ?? m[2])!, port }
+}
+
+function required(values: Values, name: string): string {
+  const v = values[name]
+  if (typeof v !== 'string' || v === '')
+    throw new AppError('invalid_input', `--${name} is required`)
+  return v
+}
+
+function list(value: Values[string]): string[] {
+  return Array.isArray(value) ? value : []
+}
+
+function integer(value: Values[string], name: string): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) {
+    throw new AppError('invalid_input', `--${name} takes a whole number of seconds`)
+  }
+  return Number(value)
+}
+
+/** --claim NAME=VALUE; VALUE is JSON when it parses as JSON, else a string. */
+function claims(value: Values[string]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const item of list(value)) {
+    const eq = item.indexOf('=')
+    if (eq <= 0) throw new AppError('invalid_input', `--claim takes NAME=VALUE, not ${item}`)
+    const raw = item.slice(eq + 1)
+    let parsed: unknown = raw
+    try {
+      parsed = JSON.parse(raw)
+    } catch {
+      // a plain string
+    }
+    out[item.slice(0, eq)] = parsed
+  }
+  return out
+}
+
+function readInput(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8')
+  } catch (cause) {
+    throw new AppError('invalid_input', `cannot read ${file}`, { cause })
+  }
+}
+
+function version(): string {
+  return (
+    JSON.parse(readFileSync(resolve(__dirname, '../../../../package.json'), 'utf8')) as {
+      version: string
+    }
+  ).version
+}

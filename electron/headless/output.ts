@@ -1,0 +1,88 @@
+import type { ClientView, ClientWithSecret, IssuedToken, KeyView } from '../../shared/contract.js'
+
+/** Human-readable CLI output, one formatter per contract method. */
+export function printHuman(method: string, value: unknown): string {
+  switch (method) {
+    case 'clients.add':
+    case 'clients.rotateSecret': {
+      const { client, clientSecret } = value as ClientWithSecret
+      return (
+        `${describeClient(client)}\n` +
+        `client secret: ${clientSecret}\n` +
+        'This secret is shown once and stored only as a hash: save it now.\n'
+      )
+    }
+    case 'clients.list':
+      return table(
+        ['ID', 'OWNER', 'LIFETIME', 'STATE'],
+        (value as ClientView[]).map((c) => [
+          c.id,
+          c.owner,
+          `${c.maxLifetimeSeconds}s`,
+          c.disabled ? 'disabled' : 'enabled',
+        ]),
+        'no clients yet: add one with `clients add --id ID --owner OWNER`',
+      )
+    case 'clients.get':
+    case 'clients.setDisabled':
+      return `${describeClient(value as ClientView)}\n`
+    case 'clients.remove':
+      return 'removed\n'
+    case 'tokens.issue': {
+      const t = value as IssuedToken
+      return `${t.accessToken}\n(expires in ${t.expiresIn} s, at ${new Date(t.expiresAt * 1000).toISOString()}; jti ${t.jti})\n`
+    }
+    case 'keys.list':
+    case 'keys.rotate':
+      return table(
+        ['KID', 'ALG', 'STATE', 'ORIGIN', 'RETIRES'],
+        (value as KeyView[]).map((k) => [
+          k.kid,
+          k.alg,
+          k.state,
+          k.origin,
+          k.retireAt ? new Date(k.retireAt * 1000).toISOString() : '',
+        ]),
+        'no keys',
+      )
+    case 'keys.import': {
+      const k = value as KeyView
+      return `imported ${k.kid} (${k.alg}) as ${k.state}\n`
+    }
+    default:
+      return `${JSON.stringify(value, null, 2)}\n`
+  }
+}
+
+function describeClient(c: ClientView): string {
+  const lines = [
+    ['client', c.id],
+    ['owner', c.owner],
+    ['state', c.disabled ? 'disabled' : 'enabled'],
+    ['audiences', c.audiences.join(' ') || '(none)'],
+    ['scopes', c.scopes.join(' ') || '(none)'],
+    ['max lifetime', `${c.maxLifetimeSeconds} s`],
+    ['token type', c.tokenType],
+    ['extra claims', Object.keys(c.extraClaims).length ? JSON.stringify(c.extraClaims) : '(none)'],
+    [
+      'secrets',
+      c.secrets
+        .map((s) =>
+          s.expiresAt ? `valid until ${new Date(s.expiresAt * 1000).toISOString()}` : 'current',
+        )
+        .join(', ') || '(none)',
+    ],
+  ]
+  return lines.map(([k, v]) => `${k!.padEnd(13)} ${v}`).join('\n')
+}
+
+function table(head: string[], rows: string[][], empty: string): string {
+  if (rows.length === 0) return `${empty}\n`
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd()
+  return `${[head, ...rows].map(line).join('\n')}\n`
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { Writable } from 'node:stream'
+import { AppError } from '../../shared/errors.js'
+
+/**
+ * Where the vault passphrase comes from, in order: a file (--vault-passphrase-file), the
+ * PLGD_M2M_VAULT_PASSPHRASE variable (CI), a prompt on the terminal. Undefined when none applies.
+ */
+export function passphraseSource(file: string | undefined): (() => Promise<string>) | undefined {
+  if (file) {
+    return async () => {
+      try {
+        return readFileSync(file, 'utf8').replace(/\r?\n$/, '')
+      } catch (cause) {
+        throw new AppError('invalid_input', `cannot read the passphrase file ${file}`, { cause })
+      }
+    }
+  }
+  const fromEnv = process.env.PLGD_M2M_VAULT_PASSPHRASE
+  if (fromEnv) return async () => fromEnv
+  if (process.stdin.isTTY && process.stderr.isTTY) return promptHidden
+  return undefined
+}
+
+function promptHidden(): Promise<string> {
+  let muted = false
+  const output = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (!muted) process.stderr.write(chunk)
+      done()
+    },
+  })
+  const rl = createInterface({ input: process.stdin, output, terminal: true })
+  return new Promise((resolve) => {
+    rl.question('Vault passphrase: ', (answer) => {
+      rl.close()
+      process.stderr.write('\n')
+      resolve(answer)
+    })
+    muted = true
+  })
+}

@@ -1,0 +1,36 @@
+import type { ClientRecord } from '../clients/client-record.js'
+import type { Grant } from './token-policy.js'
+
+export interface ClaimsContext {
+  issuer: string
+  ownerClaim: string
+  jti: string
+  tokenName: string | undefined
+}
+
+/**
+ * plgd's payload (interop §1.9): base claims, `exp`, `name`, the owner claim, then the client's
+ * extra claims, which can never replace a claim already set.
+ */
+export function buildClaims(
+  client: ClientRecord,
+  grant: Grant,
+  ctx: ClaimsContext,
+): Record<string, unknown> {
+  const claims: Record<string, unknown> = {
+    jti: ctx.jti,
+    sub: grant.owner || client.id,
+    iat: grant.iat,
+    exp: grant.exp,
+    scope: grant.scopes.join(' '),
+    client_id: client.id,
+    iss: ctx.issuer,
+  }
+  if (grant.audiences.length > 0) claims.aud = grant.audiences
+  if (ctx.tokenName && ctx.ownerClaim !== 'name') claims.name = ctx.tokenName
+  if (grant.owner) claims[ctx.ownerClaim] = grant.owner
+  for (const [key, value] of Object.entries(client.extraClaims)) {
+    if (!(key in claims)) claims[key] = value
+  }
+  return claims
+}

@@ -1,0 +1,17 @@
+import Database from 'better-sqlite3'
+import { join } from 'node:path'
+
+export type RecordsDb = Database.Database
+
+/**
+ * The records database (issued tokens, later the audit log). WAL with synchronous=NORMAL:
+ * a committed transaction survives a process crash without an fsync per commit; only a
+ * power loss can take the last moments with it.
+ */
+export function openRecordsDb(dataDir: string): RecordsDb {
+  const db = new Database(join(dataDir, 'records.sqlite3'))
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  return db
+}

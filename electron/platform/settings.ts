@@ -1,0 +1,66 @@
+import Conf from 'conf'
+import {
+  DEFAULT_DEVICE_ID_CLAIM,
+  DEFAULT_ISSUER_PORT,
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_MAX_LIFETIME_SECONDS,
+  DEFAULT_OWNER_CLAIM,
+} from '../../shared/constants.js'
+import type { ClientRecord } from '../clients/client-record.js'
+import type { StoredKey } from '../keys/key-ring.js'
+import type { VaultConfig } from '../secrets/vault.js'
+import type { StoredTls } from '../tls/local-ca.js'
+
+export interface IssuerSettings {
+  listenHost: string
+  port: number
+  /** Host name (or IP) hubs use to reach the issuer on the LAN; goes into the certificate. */
+  publicHost: string | null
+  ownerClaim: string
+  deviceIdClaim: string
+  /** Global cap on any token's lifetime. */
+  maxLifetimeSeconds: number
+}
+
+export interface SettingsData {
+  vault?: VaultConfig
+  /** HMAC key for client-secret hashes, sealed with the wrapping key. */
+  pepperSealed?: string
+  issuer: IssuerSettings
+  clients: Record<string, ClientRecord>
+  keys: StoredKey[]
+  tls?: StoredTls
+}
+
+/** The slice of electron-store's API the app uses; `conf` (headless) has the same one. */
+export interface SettingsStore {
+  get<K extends keyof SettingsData>(key: K): SettingsData[K]
+  set<K extends keyof SettingsData>(key: K, value: SettingsData[K]): void
+  readonly path: string
+}
+
+export const SETTINGS_DEFAULTS: SettingsData = {
+  issuer: {
+    listenHost: DEFAULT_LISTEN_HOST,
+    port: DEFAULT_ISSUER_PORT,
+    publicHost: null,
+    ownerClaim: DEFAULT_OWNER_CLAIM,
+    deviceIdClaim: DEFAULT_DEVICE_ID_CLAIM,
+    maxLifetimeSeconds: DEFAULT_MAX_LIFETIME_SECONDS,
+  },
+  clients: {},
+  keys: [],
+}
+
+/** Settings under plain Node: conf writes atomically (temp file, fsync, rename). */
+export function openHeadlessSettings(dataDir: string): SettingsStore {
+  return new Conf<SettingsData>({
+    cwd: dataDir,
+    configName: 'settings',
+    projectName: 'plgd-m2m-console',
+    defaults: SETTINGS_DEFAULTS,
+    // A corrupt file is a fact to report, not something to reset silently.
+    clearInvalidConfig: false,
+    configFileMode: 0o600,
+  })
+}

@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config'
+
+// Main-process and crypto code runs in the node environment (jose fails under jsdom).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          environment: 'node',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          // Real servers, real keychain, child processes: one file at a time on two cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
