@@ -11,6 +11,8 @@ import { CA_CERT_FILE, controlSocketPath, ensureDataDir } from '../platform/path
 import type { VaultChoice } from '../secrets/vault.js'
 import { openHeadlessApp } from './local-app.js'
 
+const RENEWAL_CHECK_MS = 12 * 3600 * 1000
+
 export interface ServeOptions {
   dataDir: string
   log: Logger
@@ -80,6 +82,17 @@ export async function serve(options: ServeOptions): Promise<RunningIssuer> {
       }),
     })
     app.setOrigin(origin(server.port))
+    const listening = server
+    // A long-running station renews its certificate itself, well before it expires.
+    const renewal = tls
+      ? setInterval(() => {
+          prepareTls(app!, host, publicHost).then(
+            (next) => listening.setTls(next),
+            (err: unknown) => app!.log.error('certificate renewal failed', { error: err }),
+          )
+        }, RENEWAL_CHECK_MS)
+      : undefined
+    renewal?.unref()
     lock.serve(createDispatcher(app))
     const urls = app.urls()
     const ready: ReadyInfo = {
@@ -89,11 +102,11 @@ export async function serve(options: ServeOptions): Promise<RunningIssuer> {
       listen: `${host.includes(':') ? `[${host}]` : host}:${server.port}`,
     }
     const running = app
-    const listening = server
     return {
       ready,
       app: running,
       async stop() {
+        clearInterval(renewal)
         await lock.close()
         await listening.close()
         running.close()

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net'
 
 export interface ListeningServer {
   port: number
+  /** Swaps the certificate without dropping connections (renewal while running). */
+  setTls(tls: { key: string; cert: string }): void
   close(): Promise<void>
 }
 
@@ -23,7 +25,7 @@ export function isLoopback(host: string): boolean {
 }
 
 export async function startServer(options: StartServerOptions): Promise<ListeningServer> {
-  const server: Server = options.tls
+  const server: Server | import('node:https').Server = options.tls
     ? createHttpsServer(
         { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
         options.handler,
@@ -43,6 +45,9 @@ export async function startServer(options: StartServerOptions): Promise<Listenin
   const { port } = server.address() as AddressInfo
   return {
     port,
+    setTls(tls) {
+      if ('setSecureContext' in server) server.setSecureContext({ key: tls.key, cert: tls.cert })
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve())

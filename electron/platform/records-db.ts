@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { closeSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 
 export type RecordsDb = Database.Database
@@ -9,7 +10,10 @@ export type RecordsDb = Database.Database
  * power loss can take the last moments with it.
  */
 export function openRecordsDb(dataDir: string): RecordsDb {
-  const db = new Database(join(dataDir, 'records.sqlite3'))
+  const file = join(dataDir, 'records.sqlite3')
+  // Created owner-only before SQLite opens it: the ledger says who holds which token.
+  closeSync(openSync(file, 'a', 0o600))
+  const db = new Database(file)
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
