@@ -1,17 +1,25 @@
 import { randomBytes } from 'node:crypto'
 import type { SigningAlgorithm } from '../shared/constants.js'
 import { BASE_PATH, JWKS_PATH, TOKEN_PATH } from '../shared/constants.js'
+import { AppEvents } from './api/app-events.js'
 import { ClientRegistry, STANDARD_CLAIMS } from './clients/client-registry.js'
+import { BearerAuthenticator } from './issuer/bearer-auth.js'
+import { createIssuerHandler } from './issuer/issuer-handler.js'
+import { authorizationServerMetadata } from './issuer/oauth-extensions.js'
 import { KeyRing } from './keys/key-ring.js'
+import { AuditLog } from './ledger/audit-log.js'
+import { ReplayCache } from './ledger/replay-cache.js'
 import { TokenLedger } from './ledger/token-ledger.js'
 import { AuthThrottle, type ThrottleOptions } from './oauth/auth-throttle.js'
+import { ClientAssertionVerifier } from './oauth/client-assertion.js'
+import { RemoteAuthorityVerifier } from './oauth/remote-authority.js'
 import { TokenService } from './oauth/token-service.js'
 import type { Keychain } from './platform/keychain.js'
 import type { Logger } from './platform/logger.js'
 import { openRecordsDb, type RecordsDb } from './platform/records-db.js'
-import type { IssuerSettings, SettingsStore } from './platform/settings.js'
+import { SETTINGS_DEFAULTS, type IssuerSettings, type SettingsStore } from './platform/settings.js'
 import { SealedBox } from './secrets/sealed-box.js'
-import { openVault, type VaultChoice } from './secrets/vault.js'
+import { openVault, type VaultChoice, type VaultConfig } from './secrets/vault.js'
 
 export interface AppOptions {
   dataDir: string
@@ -34,16 +42,32 @@ export interface IssuerUrls {
 export interface App {
   readonly dataDir: string
   readonly settings: SettingsStore
+  readonly vault: VaultConfig
   readonly sealer: SealedBox
   readonly clients: ClientRegistry
   readonly keys: KeyRing
   readonly ledger: TokenLedger
+  readonly audit: AuditLog
   readonly tokens: TokenService
+  readonly events: AppEvents
+  readonly authorities: RemoteAuthorityVerifier
   readonly log: Logger
-  /** Sets the issuer's public origin (https://host:port) once the listener knows its port. */
-  setOrigin(origin: string): void
+  readonly nowSeconds: () => number
+  issuerSettings(): IssuerSettings
+  /**
+   * Sets the issuer's public origin (https://host:port) once the listener knows its port, and
+   * whether this is a station (an always-on issuer that advertises the tokens endpoint).
+   */
+  setOrigin(origin: string, station: boolean): void
   urls(): IssuerUrls
+  station(): boolean
+  /** Whether an issuer listener of this app is serving. */
+  running(): boolean
   discoveryJson(): string
+  /** The HTTP(S) request handler of every issuer route. */
+  issuerHandler(): ReturnType<typeof createIssuerHandler>
+  /** Purges expired ledger records and replay-cache entries, and retired keys. */
+  purgeExpired(): { tokens: number; assertions: number }
   close(): void
 }
 
@@ -74,7 +98,12 @@ export async function openApp(options: AppOptions): Promise<App> {
   }
   const sealer = new SealedBox(vault.key)
   const pepper = loadPepper(settings, sealer)
-  const issuerSettings = (): IssuerSettings => settings.get('issuer')
+  // Settings written by an older version lack newer keys: defaults fill them in.
+  const issuerSettings = (): IssuerSettings => ({
+    ...SETTINGS_DEFAULTS.issuer,
+    ...settings.get('issuer'),
+  })
+  const events = new AppEvents()
 
   const clients = new ClientRegistry({
     pepper,
@@ -100,52 +129,134 @@ export async function openApp(options: AppOptions): Promise<App> {
     },
     options.defaultAlg ?? 'ES256',
   )
-  let db: RecordsDb | undefined
+  let db: RecordsDb
   try {
     db = openRecordsDb(options.dataDir)
   } catch (err) {
     throw new Error(
       `cannot open the records database in ${options.dataDir}: ${(err as Error).message}`,
-      { cause: err },
+      {
+        cause: err,
+      },
     )
   }
   const ledger = new TokenLedger(db)
+  const audit = new AuditLog(db, nowSeconds)
+  const replay = new ReplayCache(db, nowSeconds)
+  const authorities = new RemoteAuthorityVerifier(nowSeconds)
 
-  let origin = configuredOrigin(issuerSettings())
-  let urls = urlsFor(origin)
-  let discovery = discoveryFor(urls)
+  let station = false
+  let running = false
+  events.subscribe((e) => {
+    if (e.type === 'issuer.state') running = e.data.running
+  })
+  let urls = urlsFor(configuredOrigin(issuerSettings()))
+  let discovery = discoveryFor(urls, station)
+  let metadata = ''
+  const setMetadata = (origin: string): void => {
+    metadata = JSON.stringify(
+      authorizationServerMetadata(origin, [...new Set(keys.list().map((k) => k.alg))]),
+    )
+  }
+  setMetadata(configuredOrigin(issuerSettings()))
+
   const tokens = new TokenService({
     clients,
     keys,
     ledger,
     throttle: new AuthThrottle(options.throttle),
-    nowSeconds,
-    identity: () => ({
-      issuer: urls.issuer,
-      ownerClaim: issuerSettings().ownerClaim,
-      maxLifetimeSeconds: issuerSettings().maxLifetimeSeconds,
+    assertions: new ClientAssertionVerifier({
+      nowSeconds,
+      audiences: () => [urls.tokenEndpoint, urls.issuer],
+      claimJti: (clientId, jti, exp) => replay.claim(clientId, jti, exp),
     }),
+    authorities,
+    nowSeconds,
+    identity: () => {
+      const s = issuerSettings()
+      return {
+        issuer: urls.issuer,
+        tokenEndpoint: urls.tokenEndpoint,
+        ownerClaim: s.ownerClaim,
+        deviceIdClaim: s.deviceIdClaim,
+        maxLifetimeSeconds: s.maxLifetimeSeconds,
+        iatBackdateSeconds: s.iatBackdateSeconds,
+      }
+    },
+    onIssued: (t) => events.emit({ type: 'token.issued', data: t }),
   })
+  const bearer = new BearerAuthenticator({
+    keys,
+    ledger,
+    authorities,
+    trustedAuthorities: () => issuerSettings().trustedAuthorities,
+    issuer: () => urls.issuer,
+    nowSeconds,
+  })
+  const revoked = (actor: string, ids: string[], details: Record<string, unknown>): void => {
+    audit.append({ actor, action: 'token.revoked', subject: ids.join(' ') || '*', details })
+    events.emit({ type: 'token.revoked', data: { ids } })
+  }
 
   return {
     dataDir: options.dataDir,
     settings,
+    vault: vault.config,
     sealer,
     clients,
     keys,
     ledger,
+    audit,
     tokens,
+    events,
+    authorities,
     log,
-    setOrigin(next) {
-      origin = next
+    nowSeconds,
+    issuerSettings,
+    setOrigin(origin, isStation) {
+      station = isStation
       urls = urlsFor(origin)
-      discovery = discoveryFor(urls)
+      discovery = discoveryFor(urls, station)
+      setMetadata(origin)
     },
     urls: () => urls,
+    station: () => station,
+    running: () => running,
     discoveryJson: () => discovery,
+    issuerHandler: () =>
+      createIssuerHandler({
+        tokens,
+        keys,
+        discoveryJson: () => discovery,
+        metadataJson: () => metadata,
+        tokensApi: {
+          bearer,
+          ledger,
+          ownerClaim: () => issuerSettings().ownerClaim,
+          nowSeconds,
+          onBlacklisted: (owner, ids, counts) =>
+            revoked(`owner:${owner}`, ids, { via: 'tokens-api', ...counts }),
+        },
+        extensions: {
+          ledger,
+          ownerClaim: () => issuerSettings().ownerClaim,
+          nowSeconds,
+          onRevoked: (clientId, ids) => revoked(`client:${clientId}`, ids, { via: 'rfc7009' }),
+        },
+        log,
+      }),
+    purgeExpired() {
+      const now = nowSeconds()
+      const purged = {
+        tokens: ledger.purgeExpired(now - issuerSettings().ledgerRetentionSeconds),
+        assertions: replay.purgeExpired(now),
+      }
+      keys.purge()
+      return purged
+    },
     close() {
       ledger.flush()
-      db?.close()
+      db.close()
     },
   }
 }
@@ -158,12 +269,17 @@ function urlsFor(origin: string): IssuerUrls {
   }
 }
 
-/** plgd's discovery document (interop §1.5); hubs require all three fields. */
-function discoveryFor(urls: IssuerUrls): string {
+/**
+ * plgd's discovery document (interop §1.5); hubs require the first three fields. The tokens
+ * endpoint makes every hub call back for each new token, so only an always-on station
+ * advertises it (decisions.md).
+ */
+function discoveryFor(urls: IssuerUrls, station: boolean): string {
   return JSON.stringify({
     issuer: urls.issuer,
     token_endpoint: urls.tokenEndpoint,
     jwks_uri: urls.jwksUri,
+    ...(station ? { plgd_tokens_endpoint: `${urls.issuer}/api/v1/tokens` } : {}),
   })
 }
 

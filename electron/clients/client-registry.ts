@@ -54,6 +54,9 @@ export class ClientRegistry {
     const record: ClientRecord = {
       id: input.id,
       owner: input.owner,
+      allowedOwners: unique(input.allowedOwners.filter((o) => o !== input.owner)),
+      allowDeviceId: input.allowDeviceId,
+      auth: input.auth,
       audiences: unique(input.audiences),
       scopes: unique(input.scopes),
       maxLifetimeSeconds: input.maxLifetimeSeconds ?? DEFAULT_CLIENT_LIFETIME_SECONDS,
@@ -65,6 +68,10 @@ export class ClientRegistry {
       secrets: [],
     }
     this.#checkPolicy(record)
+    if (record.auth.method !== 'client_secret') {
+      this.#put(record)
+      return { client: toClientView(record, now) }
+    }
     const clientSecret = this.#addSecret(record, now)
     this.#put(record)
     return { client: toClientView(record, now), clientSecret }
@@ -89,6 +96,12 @@ export class ClientRegistry {
   /** The previous secrets keep working for `graceSeconds` (0: stop now). */
   rotateSecret(id: string, graceSeconds: number): ClientWithSecret {
     const record = structuredClone(this.#require(id))
+    if (record.auth.method !== 'client_secret') {
+      throw new AppError(
+        'policy_violation',
+        `client ${id} authenticates with ${record.auth.method}, not a secret`,
+      )
+    }
     const now = this.#deps.nowSeconds()
     const until = now + graceSeconds
     record.secrets = record.secrets
@@ -124,7 +137,7 @@ export class ClientRegistry {
   authenticate(id: string, secret: string): ClientRecord | undefined {
     const presented = hashClientSecret(this.#deps.pepper, secret)
     const record = this.#clients.get(id)
-    if (!record) {
+    if (!record || record.auth.method !== 'client_secret') {
       hashesEqual(presented, this.#decoyHash)
       return undefined
     }

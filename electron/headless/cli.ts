@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Envelope } from '../../shared/contract.js'
@@ -19,12 +19,18 @@ Commands:
       --listen HOST:PORT      listen address (default 127.0.0.1:8443; port 0 = any free port)
       --public-host NAME      host name hubs use to reach the issuer (required off loopback)
       --insecure-http         plain HTTP, loopback only (tests, local scripts)
+      --station               an always-on issuer: advertise plgd_tokens_endpoint, so hubs
+                              check every token against the ledger (revocation takes effect)
   clients add --id ID --owner OWNER [--audience A]... [--scope S]... [--lifetime SECONDS]
-              [--claim NAME=JSON]... [--typ JWT|at+jwt]
+              [--claim NAME=JSON]... [--typ JWT|at+jwt] [--allowed-owner O]... [--allow-device-id]
+              [--jwks FILE | --jwks-uri URL | --trust-authority URL... [--trust-ca FILE]]
   clients list | show ID | rotate-secret ID [--grace SECONDS] | disable ID | enable ID | remove ID
   token issue --client ID [--audience A]... [--scope S]... [--lifetime SECONDS | --expiration UNIX]
-              [--name NAME]
+              [--name NAME] [--device-id ID] [--owner OWNER]
+  token list [--client ID] [--status all|active|expired|revoked] [--search TEXT] [--limit N] [--offset N]
+  token revoke JTI...
   keys list | rotate [--alg ES256|ES384|ES512|RS256] | import FILE [--activate]
+  audit list [--limit N] [--offset N] | verify | export [--out FILE]   (JSON Lines)
 
 Options for every command:
   --data-dir DIR              data directory (default: $PLGD_M2M_DATA_DIR or the per-user app folder)
@@ -53,7 +59,7 @@ type Values = Record<string, string | boolean | string[] | undefined>
 
 interface Command {
   options: ParseArgsConfig['options']
-  /** Number of positional arguments after the command words. */
+  /** Number of positional arguments after the command words; -1: one or more. */
   positionals: number
   run(globals: Globals, values: Values, positionals: string[]): Promise<number>
 }
@@ -72,6 +78,7 @@ const COMMANDS: Record<string, Command> = {
       listen: { type: 'string' },
       'public-host': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
+      station: { type: 'boolean', default: false },
     },
     positionals: 0,
     run: runServe,
@@ -85,11 +92,20 @@ const COMMANDS: Record<string, Command> = {
       lifetime: { type: 'string' },
       claim: { type: 'string', multiple: true },
       typ: { type: 'string' },
+      'allowed-owner': { type: 'string', multiple: true },
+      'allow-device-id': { type: 'boolean', default: false },
+      jwks: { type: 'string' },
+      'jwks-uri': { type: 'string' },
+      'trust-authority': { type: 'string', multiple: true },
+      'trust-ca': { type: 'string' },
     },
     positionals: 0,
     run: op('clients.add', (v) => ({
       id: required(v, 'id'),
-      owner: required(v, 'owner'),
+      owner: v.owner ?? '',
+      allowedOwners: list(v['allowed-owner']),
+      allowDeviceId: v['allow-device-id'],
+      auth: clientAuth(v),
       audiences: list(v.audience),
       scopes: list(v.scope),
       maxLifetimeSeconds: integer(v.lifetime, 'lifetime'),
@@ -130,9 +146,13 @@ const COMMANDS: Record<string, Command> = {
       lifetime: { type: 'string' },
       expiration: { type: 'string' },
       name: { type: 'string' },
+      'device-id': { type: 'string' },
+      owner: { type: 'string' },
     },
     positionals: 0,
     run: op('tokens.issue', (v) => ({
+      deviceId: v['device-id'],
+      owner: v.owner,
       clientId: required(v, 'client'),
       audiences: list(v.audience),
       scopes: list(v.scope),
@@ -140,6 +160,60 @@ const COMMANDS: Record<string, Command> = {
       expiration: integer(v.expiration, 'expiration'),
       name: v.name,
     })),
+  },
+  'token revoke': {
+    options: {},
+    positionals: -1,
+    run: op('tokens.revoke', (_v, ids) => ({ ids })),
+  },
+  'token list': {
+    options: {
+      client: { type: 'string' },
+      status: { type: 'string' },
+      search: { type: 'string' },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
+    },
+    positionals: 0,
+    run: op('tokens.list', (v) => ({
+      clientId: v.client,
+      status: v.status,
+      search: v.search,
+      limit: integer(v.limit, 'limit'),
+      offset: integer(v.offset, 'offset'),
+    })),
+  },
+  'audit list': {
+    options: { limit: { type: 'string' }, offset: { type: 'string' } },
+    positionals: 0,
+    run: op('audit.list', (v) => ({
+      limit: integer(v.limit, 'limit'),
+      offset: integer(v.offset, 'offset'),
+    })),
+  },
+  'audit verify': {
+    options: {},
+    positionals: 0,
+    run: async (globals) => {
+      const result = (await runOperation(globals, 'audit.verify', {})) as { ok: boolean }
+      printResult(globals, 'audit.verify', result)
+      return result.ok ? 0 : 3
+    },
+  },
+  'audit export': {
+    options: { out: { type: 'string' } },
+    positionals: 0,
+    run: async (globals, values) => {
+      const { jsonl, entries } = (await runOperation(globals, 'audit.export', {})) as {
+        jsonl: string
+        entries: number
+      }
+      if (typeof values.out === 'string') {
+        writeFileSync(values.out, jsonl, { mode: 0o600 })
+        process.stderr.write(`wrote ${entries} entries to ${values.out}\n`)
+      } else process.stdout.write(jsonl)
+      return 0
+    },
   },
   'keys list': { options: {}, positionals: 0, run: op('keys.list', () => ({})) },
   'keys rotate': {
@@ -184,7 +258,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE)
       return 0
     }
-    if (positionals.length !== command.positionals) {
+    if (
+      command.positionals >= 0
+        ? positionals.length !== command.positionals
+        : positionals.length === 0
+    ) {
       throw new AppError(
         'invalid_input',
         `${name} takes ${command.positionals || 'no'} argument(s); see --help`,
@@ -240,7 +318,7 @@ async function runLocally(
   try {
     const app = await openHeadlessApp(globals)
     try {
-      return await createDispatcher(app)(method, input)
+      return await createDispatcher(app, 'cli')(method, input)
     } finally {
       app.close()
     }
@@ -256,6 +334,7 @@ async function runServe(globals: Globals, values: Values): Promise<number> {
     listen: values.listen === undefined ? undefined : parseListen(values.listen as string),
     publicHost: values['public-host'] as string | undefined,
     insecureHttp: values['insecure-http'] === true,
+    station: values.station === true,
     vault: globals.vault,
     vaultPassphraseFile: globals.vaultPassphraseFile,
   })
@@ -299,7 +378,7 @@ function printResult(globals: Globals, method: string, value: unknown): void {
   if (globals.json) {
     const out =
       method === 'clients.add' || method === 'clients.rotateSecret'
-        ? flattenSecret(value as { client: { id: string }; clientSecret: string })
+        ? flattenSecret(value as { client: { id: string }; clientSecret?: string })
         : value
     process.stdout.write(`${JSON.stringify(out)}\n`)
   } else {
@@ -307,12 +386,40 @@ function printResult(globals: Globals, method: string, value: unknown): void {
   }
 }
 
-/** Other tools read `clientId` and `clientSecret` at the top level. */
+/** Other tools read `clientId` and `clientSecret` at the top level; no secret, no field. */
 function flattenSecret(v: {
   client: { id: string }
-  clientSecret: string
+  clientSecret?: string
 }): Record<string, unknown> {
-  return { clientId: v.client.id, clientSecret: v.clientSecret, client: v.client }
+  return v.clientSecret === undefined
+    ? { clientId: v.client.id, client: v.client }
+    : { clientId: v.client.id, clientSecret: v.clientSecret, client: v.client }
+}
+
+/** --jwks FILE / --jwks-uri URL: private_key_jwt; --trust-authority URL: plgd user assertions. */
+function clientAuth(v: Values): unknown {
+  const authorities = list(v['trust-authority'])
+  const chosen = [v.jwks !== undefined, v['jwks-uri'] !== undefined, authorities.length > 0]
+  if (chosen.filter(Boolean).length > 1) {
+    throw new AppError('invalid_input', 'choose one of --jwks, --jwks-uri and --trust-authority')
+  }
+  if (v.jwks !== undefined) {
+    const text = readInput(v.jwks as string)
+    try {
+      return { method: 'private_key_jwt', jwks: JSON.parse(text) as unknown }
+    } catch {
+      throw new AppError('invalid_input', `${v.jwks as string} is not a JSON Web Key Set`)
+    }
+  }
+  if (v['jwks-uri'] !== undefined) return { method: 'private_key_jwt', jwksUri: v['jwks-uri'] }
+  if (authorities.length > 0) {
+    const caPem = v['trust-ca'] === undefined ? undefined : readInput(v['trust-ca'] as string)
+    return {
+      method: 'user_assertion',
+      authorities: authorities.map((authority) => ({ authority, caPem })),
+    }
+  }
+  return { method: 'client_secret' }
 }
 
 function parseListen(value: string): { host: string; port: number } {

@@ -1,4 +1,12 @@
-import type { ClientView, ClientWithSecret, IssuedToken, KeyView } from '../../shared/contract.js'
+import type {
+  AuditPage,
+  AuditVerification,
+  ClientView,
+  ClientWithSecret,
+  IssuedToken,
+  KeyView,
+  TokenPage,
+} from '../../shared/contract.js'
 
 /** Human-readable CLI output, one formatter per contract method. */
 export function printHuman(method: string, value: unknown): string {
@@ -6,6 +14,7 @@ export function printHuman(method: string, value: unknown): string {
     case 'clients.add':
     case 'clients.rotateSecret': {
       const { client, clientSecret } = value as ClientWithSecret
+      if (clientSecret === undefined) return `${describeClient(client)}\n`
       return (
         `${describeClient(client)}\n` +
         `client secret: ${clientSecret}\n` +
@@ -45,6 +54,42 @@ export function printHuman(method: string, value: unknown): string {
         ]),
         'no keys',
       )
+    case 'tokens.list': {
+      const page = value as TokenPage
+      return (
+        table(
+          ['JTI', 'CLIENT', 'OWNER', 'EXPIRES', 'STATE'],
+          page.items.map((t) => [
+            t.id,
+            t.clientId,
+            t.owner,
+            new Date(t.expiration * 1000).toISOString(),
+            t.blacklisted ? 'revoked' : t.expiration * 1000 < Date.now() ? 'expired' : 'active',
+          ]),
+          'no tokens',
+        ) + `(${page.items.length} of ${page.total})\n`
+      )
+    }
+    case 'tokens.revoke':
+      return `revoked ${(value as { blacklistedCount: number }).blacklistedCount} token(s)\n`
+    case 'audit.list':
+      return table(
+        ['SEQ', 'AT', 'ACTOR', 'ACTION', 'SUBJECT'],
+        (value as AuditPage).items.map((e) => [
+          String(e.seq),
+          new Date(e.at * 1000).toISOString(),
+          e.actor,
+          e.action,
+          e.subject,
+        ]),
+        'the audit log is empty',
+      )
+    case 'audit.verify': {
+      const v = value as AuditVerification
+      return v.ok
+        ? `audit log intact: ${v.entries} entries verified\n`
+        : `AUDIT LOG TAMPERED: the chain breaks at entry ${v.brokenAt} (${v.entries} entries)\n`
+    }
     case 'keys.import': {
       const k = value as KeyView
       return `imported ${k.kid} (${k.alg}) as ${k.state}\n`
@@ -57,7 +102,10 @@ export function printHuman(method: string, value: unknown): string {
 function describeClient(c: ClientView): string {
   const lines = [
     ['client', c.id],
-    ['owner', c.owner],
+    ['owner', c.owner || '(from the assertion)'],
+    ['authenticates', c.auth.method.replace(/_/g, ' ')],
+    ['other owners', c.allowedOwners.join(' ') || '(none)'],
+    ['device id', c.allowDeviceId ? 'may be requested' : 'not allowed'],
     ['state', c.disabled ? 'disabled' : 'enabled'],
     ['audiences', c.audiences.join(' ') || '(none)'],
     ['scopes', c.scopes.join(' ') || '(none)'],

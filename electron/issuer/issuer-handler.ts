@@ -1,33 +1,62 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH } from '../../shared/constants.js'
+import { BASE_PATH, DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH } from '../../shared/constants.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import { OAuthError } from '../oauth/oauth-error.js'
 import { parseTokenRequest } from '../oauth/token-request.js'
 import type { TokenService } from '../oauth/token-service.js'
 import type { Logger } from '../platform/logger.js'
 import { BodyTooLargeError, readBody } from './http-body.js'
+import {
+  AUTHORIZATION_SERVER_METADATA_PATH,
+  handleIntrospection,
+  handleRevocation,
+  INTROSPECTION_PATH,
+  REVOCATION_PATH,
+  type OAuthExtensionDeps,
+} from './oauth-extensions.js'
+import { sendJson, sendOAuthError, sendStatus } from './responses.js'
+import { tokensApi, type TokensApiDeps } from './tokens-api.js'
 
 /** Token requests are small forms; anything larger is refused before it is buffered. */
 export const MAX_BODY_BYTES = 16 * 1024
+export const TOKENS_API_PATH = `${BASE_PATH}/api/v1/tokens`
 
 export interface IssuerHandlerDeps {
   tokens: TokenService
   keys: KeyRing
-  /** The discovery document, serialised once per issuer URL. */
+  /** Discovery and RFC 8414 documents, serialised once per issuer URL. */
   discoveryJson: () => string
+  metadataJson: () => string
+  tokensApi: Omit<TokensApiDeps, 'maxBodyBytes' | 'tokens'>
+  extensions: Omit<OAuthExtensionDeps, 'maxBodyBytes' | 'tokens' | 'keys'>
   log: Logger
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void
 
-/** plgd's m2m-oauth-server routes (interop §1.2); thin: parse, call the service, write. */
+/** plgd's m2m-oauth-server routes (interop §1.2) and the RFC extras; thin: parse, call, write. */
 export function createIssuerHandler(deps: IssuerHandlerDeps): Handler {
+  const cached = { 'cache-control': 'max-age=60' }
+  const extensions: OAuthExtensionDeps = {
+    ...deps.extensions,
+    tokens: deps.tokens,
+    keys: deps.keys,
+    maxBodyBytes: MAX_BODY_BYTES,
+  }
   const routes: Record<string, Partial<Record<string, Handler>>> = {
     [TOKEN_PATH]: { POST: (req, res) => handleToken(deps, req, res) },
-    [DISCOVERY_PATH]: {
-      GET: (_req, res) => sendJson(res, 200, deps.discoveryJson(), 'max-age=60'),
+    [DISCOVERY_PATH]: { GET: (_req, res) => sendJson(res, 200, deps.discoveryJson(), cached) },
+    [JWKS_PATH]: { GET: (_req, res) => sendJson(res, 200, deps.keys.jwksJson(), cached) },
+    [AUTHORIZATION_SERVER_METADATA_PATH]: {
+      GET: (_req, res) => sendJson(res, 200, deps.metadataJson(), cached),
     },
-    [JWKS_PATH]: { GET: (_req, res) => sendJson(res, 200, deps.keys.jwksJson(), 'max-age=60') },
+    [REVOCATION_PATH]: { POST: (req, res) => handleRevocation(extensions, req, res) },
+    [INTROSPECTION_PATH]: { POST: (req, res) => handleIntrospection(extensions, req, res) },
+    [TOKENS_API_PATH]: tokensApi({
+      ...deps.tokensApi,
+      tokens: deps.tokens,
+      maxBodyBytes: MAX_BODY_BYTES,
+    }),
   }
   return async (req, res) => {
     const path = routePath(req.url ?? '/')
@@ -73,30 +102,6 @@ async function handleToken(
     if (err instanceof OAuthError) return sendOAuthError(res, err)
     throw err
   }
-}
-
-function sendOAuthError(res: ServerResponse, err: OAuthError, status = err.status): void {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  }
-  if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter)
-  if (status === 401 && err.basicChallenge)
-    headers['www-authenticate'] = 'Basic realm="m2m-oauth-server"'
-  res.writeHead(status, headers)
-  res.end(`${JSON.stringify(err.toBody())}\n`)
-}
-
-/** plgd's google.rpc.Status error shape for everything that is not a token request. */
-function sendStatus(res: ServerResponse, status: number, code: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff' })
-  res.end(`${JSON.stringify({ code, message, details: [] })}\n`)
-}
-
-function sendJson(res: ServerResponse, status: number, json: string, cacheControl: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': cacheControl })
-  res.end(json)
 }
 
 /** grpc-gateway strips one trailing slash before routing; the query never selects a route. */

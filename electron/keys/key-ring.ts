@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto'
+import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto'
 import type { JWK } from 'jose'
 import type { KeyAlgorithm, SigningAlgorithm } from '../../shared/constants.js'
 import type { KeyState, KeyView } from '../../shared/contract.js'
@@ -48,6 +48,7 @@ export class KeyRing {
   #keys: StoredKey[] = []
   #signer: Signer | undefined
   #jwksJson = '{"keys":[]}'
+  #publicKeys = new Map<string, { key: KeyObject; alg: KeyAlgorithm }>()
   readonly #deps: KeyRingDeps
 
   private constructor(deps: KeyRingDeps) {
@@ -81,6 +82,35 @@ export class KeyRing {
     return this.#signer
   }
 
+  /**
+   * Checks a token's signature against every published key (node:crypto, as signing does: this
+   * runs for each trust-verification call a hub makes). Returns the payload, or undefined when
+   * the token is not one of ours or its signature does not hold.
+   */
+  verifyOwn(token: string): { kid: string; payload: Record<string, unknown> } | undefined {
+    const [h, p, s] = token.split('.')
+    if (h === undefined || p === undefined || s === undefined) return undefined
+    try {
+      const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as {
+        kid?: unknown
+        alg?: unknown
+      }
+      const known = typeof header.kid === 'string' ? this.#publicKeys.get(header.kid) : undefined
+      if (!known || known.alg !== header.alg) return undefined
+      const hash = `sha${known.alg.slice(2)}`
+      const key = known.alg.startsWith('ES')
+        ? { key: known.key, dsaEncoding: 'ieee-p1363' as const }
+        : known.key
+      if (!verifySignature(hash, Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url')))
+        return undefined
+      const payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as unknown
+      if (typeof payload !== 'object' || payload === null) return undefined
+      return { kid: header.kid as string, payload: payload as Record<string, unknown> }
+    } catch {
+      return undefined
+    }
+  }
+
   /** The JWKS document, serialised once per change: it is served on every validator refresh. */
   jwksJson(): string {
     return this.#jwksJson
@@ -99,6 +129,20 @@ export class KeyRing {
         activatedAt,
         retireAt,
       }))
+  }
+
+  /** Exports the public half of the published keys, as a JWKS or as PEM (SPKI). */
+  exportPublic(format: 'jwks' | 'pem', kid?: string): string {
+    const keys = this.#keys.filter((k) => kid === undefined || k.kid === kid)
+    if (keys.length === 0) throw new AppError('not_found', `no key ${kid}`)
+    if (format === 'jwks')
+      return `${JSON.stringify({ keys: keys.map((k) => k.publicJwk) }, null, 2)}\n`
+    return keys
+      .map(
+        (k) =>
+          `# kid ${k.kid} (${k.alg}, ${k.state})\n${this.#publicKeys.get(k.kid)!.key.export({ format: 'pem', type: 'spki' }) as string}`,
+      )
+      .join('')
   }
 
   /** Promotes the pre-published next key and publishes a fresh next key. */
@@ -134,6 +178,18 @@ export class KeyRing {
     const view = this.list().find((k) => k.kid === kid)
     if (!view) throw new AppError('internal', 'imported key vanished')
     return view
+  }
+
+  /**
+   * Starts over with fresh keys of another algorithm: only for first-run set-up, before any
+   * token was signed (the caller checks the ledger), since it drops the current keys at once.
+   */
+  async replaceUnused(alg: SigningAlgorithm): Promise<KeyView[]> {
+    const active = await this.#newKey(alg, 'active')
+    active.activatedAt = active.createdAt
+    this.#keys = [active, await this.#newKey(alg, 'next')]
+    this.#refresh(true)
+    return this.list()
   }
 
   /** Drops retiring keys whose tokens have all expired; returns whether anything changed. */
@@ -202,6 +258,18 @@ export class KeyRing {
       this.#signer = createSigner(privateKeyFromDer(der), active.kid, active.alg)
     }
     this.#jwksJson = JSON.stringify({ keys: this.#keys.map((k) => k.publicJwk) })
+    this.#publicKeys = new Map(
+      this.#keys.map((k) => [
+        k.kid,
+        {
+          key: createPublicKey({
+            key: k.publicJwk as import('node:crypto').JsonWebKey,
+            format: 'jwk',
+          }),
+          alg: k.alg,
+        },
+      ]),
+    )
     if (save) this.#deps.save(this.#keys.map((k) => ({ ...k })))
   }
 }

@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3'
+import type { TokenRecordView } from '../../shared/contract.js'
 import type { RecordsDb } from '../platform/records-db.js'
 
 /** plgd's Token record (interop §1.7), as issued. */
@@ -15,6 +17,10 @@ export interface TokenRecord {
   blacklisted: { flag: boolean; timestamp: number } | null
 }
 
+/** The ledger's record is what the console shows: a compile error if the two drift apart. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+const _recordIsView: Same<TokenRecord, TokenRecordView> = true
+
 export interface LedgerQuery {
   owner?: string
   clientId?: string
@@ -23,6 +29,40 @@ export interface LedgerQuery {
   limit?: number
 }
 
+export type TokenStatus = 'all' | 'active' | 'expired' | 'revoked'
+
+export interface LedgerPageQuery {
+  clientId?: string | undefined
+  owner?: string | undefined
+  /** Free text matched (LIKE, case-insensitive for ASCII) against id, name, client and owner. */
+  search?: string | undefined
+  status: TokenStatus
+  offset: number
+  limit: number
+}
+
+export interface LedgerPage {
+  items: TokenRecord[]
+  total: number
+}
+
+export interface LedgerStats {
+  tokens: number
+  activeTokens: number
+}
+
+export interface OwnerBlacklistResult {
+  blacklistedCount: number
+  deletedCount: number
+}
+
+/**
+ * Two indexes for the console (a new record lands near the right edge of both):
+ * - tokens_issued: a page of the newest-first table, status filters included, is found in the
+ *   index alone; only the rows shown are then read from the table.
+ * - tokens_live: counts live tokens without touching expired ones; blacklisted_at (always NULL
+ *   there) is in it so that the count never reads the table.
+ */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tokens (
   id TEXT PRIMARY KEY,
@@ -41,7 +81,35 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE INDEX IF NOT EXISTS tokens_owner ON tokens (owner, issued_at);
 CREATE INDEX IF NOT EXISTS tokens_client ON tokens (client_id, issued_at);
 CREATE INDEX IF NOT EXISTS tokens_expiration ON tokens (expiration);
+CREATE INDEX IF NOT EXISTS tokens_issued ON tokens (issued_at, expiration, blacklisted_at);
+CREATE INDEX IF NOT EXISTS tokens_live ON tokens (expiration, blacklisted_at)
+  WHERE blacklisted_at IS NULL;
 `
+
+const COLUMNS = `id, name, owner, issued_at, audience, scope, expiration, client_id, subject,
+  original_token_claims, blacklisted_at`
+
+/** A live record: not blacklisted and not yet expired at @now. */
+const LIVE = 'blacklisted_at IS NULL AND expiration > @now'
+
+/** The id filter as one bound JSON array: one cached statement whatever the number of ids. */
+const ID_IN = 'id IN (SELECT value FROM json_each(@ids))'
+
+/**
+ * `column = @param`, kept off its index when an id filter is present (`+column`): without
+ * ANALYZE statistics SQLite would otherwise walk all of an owner's records for one jti instead
+ * of looking the ids up by primary key.
+ */
+function equals(column: string, param: string, byId: boolean): string {
+  return `${byId ? '+' : ''}${column} = @${param}`
+}
+
+const STATUS_WHERE: Record<TokenStatus, string | null> = {
+  all: null,
+  active: LIVE,
+  expired: 'expiration <= @now',
+  revoked: 'blacklisted_at IS NOT NULL',
+}
 
 interface Row {
   id: string
@@ -63,15 +131,24 @@ interface Pending {
   reject: (err: unknown) => void
 }
 
+type Statement = Database.Statement<unknown[]>
+
 /**
  * Every issued token, durable before its response is sent. Records queued in one event-loop
  * turn are committed together in one transaction, so the token endpoint pays no per-request
  * commit.
+ *
+ * Reads see committed records only; a record is committed before its token leaves the
+ * process, so nothing outside can ask about a token the ledger has not got yet.
  */
 export class TokenLedger {
   readonly #db: RecordsDb
-  readonly #insert: import('better-sqlite3').Statement<unknown[]>
+  readonly #insert: Statement
   readonly #insertBatch: (batch: Pending[]) => void
+  readonly #get: Statement
+  readonly #statements = new Map<string, Statement>()
+  readonly #blacklistForOwner: (owner: string, ids: string[], now: number) => OwnerBlacklistResult
+  readonly #page: (items: string, where: string, params: Record<string, unknown>) => LedgerPage
   #queue: Pending[] = []
   #scheduled = false
 
@@ -98,6 +175,35 @@ export class TokenLedger {
         )
       }
     })
+    this.#get = db.prepare(`SELECT ${COLUMNS} FROM tokens WHERE id = ?`)
+
+    const blacklistForOwner = db.transaction(
+      (owner: string, ids: string[], now: number): OwnerBlacklistResult => {
+        const byId = ids.length > 0
+        const where = byId ? `${equals('owner', 'owner', true)} AND ${ID_IN}` : 'owner = @owner'
+        const params = byId ? { owner, now, ids: JSON.stringify(ids) } : { owner, now }
+        const blacklisted = this.#stmt(
+          `UPDATE tokens SET blacklisted_at = @now WHERE ${where} AND ${LIVE}`,
+        ).run(params)
+        const deleted = this.#stmt(`DELETE FROM tokens WHERE ${where} AND expiration < @now`).run(
+          params,
+        )
+        return { blacklistedCount: blacklisted.changes, deletedCount: deleted.changes }
+      },
+    )
+    // IMMEDIATE: the write lock is taken up front, so another process (the CLI) cannot slip in
+    // between the two statements or fail the upgrade from a read snapshot.
+    this.#blacklistForOwner = blacklistForOwner.immediate
+    // Items and total from one snapshot.
+    this.#page = db.transaction(
+      (items: string, where: string, params: Record<string, unknown>): LedgerPage => {
+        const rows = this.#stmt(items).all(params) as Row[]
+        const { n } = this.#stmt(`SELECT count(*) AS n FROM tokens${where}`).get(params) as {
+          n: number
+        }
+        return { items: rows.map(toRecord), total: n }
+      },
+    )
   }
 
   /** Resolves once the record is committed. */
@@ -126,31 +232,170 @@ export class TokenLedger {
     for (const p of batch) p.resolve()
   }
 
+  /** One record by id (= jti), blacklisted or not. The hub's per-jti check: one cached lookup. */
+  get(id: string): TokenRecord | undefined {
+    const row = this.#get.get(id) as Row | undefined
+    return row === undefined ? undefined : toRecord(row)
+  }
+
   find(query: LedgerQuery = {}): TokenRecord[] {
     const where: string[] = []
-    const args: unknown[] = []
+    const params: Record<string, unknown> = { limit: query.limit ?? 1000 }
+    const byId = query.ids !== undefined && query.ids.length > 0
+    if (byId) {
+      where.push(ID_IN)
+      params.ids = JSON.stringify(query.ids)
+    }
     if (query.owner !== undefined) {
-      where.push('owner = ?')
-      args.push(query.owner)
+      where.push(equals('owner', 'owner', byId))
+      params.owner = query.owner
     }
     if (query.clientId !== undefined) {
-      where.push('client_id = ?')
-      args.push(query.clientId)
-    }
-    if (query.ids && query.ids.length > 0) {
-      where.push(`id IN (${query.ids.map(() => '?').join(', ')})`)
-      args.push(...query.ids)
+      where.push(equals('client_id', 'clientId', byId))
+      params.clientId = query.clientId
     }
     if (!query.includeBlacklisted) where.push('blacklisted_at IS NULL')
-    const sql = `SELECT * FROM tokens ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY issued_at DESC, id LIMIT ?`
-    const rows = this.#db.prepare(sql).all(...args, query.limit ?? 1000) as Row[]
-    return rows.map(toRecord)
+    const sql = `SELECT ${COLUMNS} FROM tokens ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY issued_at DESC, id LIMIT @limit`
+    return (this.#stmt(sql).all(params) as Row[]).map(toRecord)
+  }
+
+  /**
+   * plgd GET /api/v1/tokens (interop §1.7): the owner's records, those ids only unless `ids` is
+   * empty (then all of them); blacklisted ones only when asked for. Expired ones are included.
+   */
+  findForOwner(owner: string, ids: string[], includeBlacklisted: boolean): TokenRecord[] {
+    const byId = ids.length > 0
+    const where = [equals('owner', 'owner', byId)]
+    const params: Record<string, unknown> = { owner }
+    if (byId) {
+      where.push(ID_IN)
+      params.ids = JSON.stringify(ids)
+    }
+    if (!includeBlacklisted) where.push('blacklisted_at IS NULL')
+    const sql = `SELECT ${COLUMNS} FROM tokens WHERE ${where.join(' AND ')} ORDER BY issued_at DESC, id DESC`
+    return (this.#stmt(sql).all(params) as Row[]).map(toRecord)
+  }
+
+  /**
+   * plgd DELETE /api/v1/tokens (interop §1.7), in one transaction, over the owner's records
+   * (those ids only unless `ids` is empty: then ALL of the owner's): the not yet expired and not
+   * yet blacklisted ones are blacklisted at `now`; the expired ones (expiration < now) are
+   * deleted. Blacklisting is one-way. Tokens still queued for commit are committed first, so
+   * "revoke all" also covers a token minted a moment before it.
+   */
+  blacklistForOwner(owner: string, ids: string[], now: number): OwnerBlacklistResult {
+    this.flush()
+    return this.#blacklistForOwner(owner, ids, now)
+  }
+
+  /**
+   * Blacklists those of `ids` that are live at `now` (RFC 7009 revocation, the console),
+   * optionally only the ones of that client and/or owner. Returns the ids it blacklisted, in
+   * the order given; an empty `ids` blacklists nothing.
+   */
+  blacklist(
+    ids: string[],
+    now: number,
+    scope: { clientId?: string; owner?: string } = {},
+  ): string[] {
+    if (ids.length === 0) return []
+    this.flush()
+    const where = [ID_IN, LIVE]
+    const params: Record<string, unknown> = { ids: JSON.stringify(ids), now }
+    if (scope.clientId !== undefined) {
+      where.push(equals('client_id', 'clientId', true))
+      params.clientId = scope.clientId
+    }
+    if (scope.owner !== undefined) {
+      where.push(equals('owner', 'owner', true))
+      params.owner = scope.owner
+    }
+    const rows = this.#stmt(
+      `UPDATE tokens SET blacklisted_at = @now WHERE ${where.join(' AND ')} RETURNING id`,
+    ).all(params) as { id: string }[]
+    const done = new Set(rows.map((r) => r.id))
+    return ids.filter((id) => done.delete(id))
+  }
+
+  /**
+   * The console's ledger table, newest first. active = not blacklisted and expiration > now;
+   * expired = expiration <= now; revoked = blacklisted (a revoked token that has since expired
+   * is both).
+   */
+  page(query: LedgerPageQuery, now: number): LedgerPage {
+    if (!Number.isSafeInteger(query.offset) || query.offset < 0) {
+      throw new RangeError(`offset must be a non-negative integer, got ${query.offset}`)
+    }
+    if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
+      throw new RangeError(`limit must be a non-negative integer, got ${query.limit}`)
+    }
+    const where: string[] = []
+    const params: Record<string, unknown> = { limit: query.limit, offset: query.offset }
+    if (query.clientId !== undefined) {
+      where.push('client_id = @clientId')
+      params.clientId = query.clientId
+    }
+    if (query.owner !== undefined) {
+      where.push('owner = @owner')
+      params.owner = query.owner
+    }
+    if (query.search !== undefined && query.search !== '') {
+      where.push(
+        `(id LIKE @pattern ESCAPE '\\' OR name LIKE @pattern ESCAPE '\\'` +
+          ` OR client_id LIKE @pattern ESCAPE '\\' OR owner LIKE @pattern ESCAPE '\\')`,
+      )
+      params.pattern = `%${escapeLike(query.search)}%`
+    }
+    const status = STATUS_WHERE[query.status]
+    if (status === undefined) throw new RangeError(`unknown token status ${String(query.status)}`)
+    if (status !== null) {
+      where.push(status)
+      params.now = now
+    }
+    const filter = where.length ? ` WHERE ${where.join(' AND ')}` : ''
+    const order = 'ORDER BY issued_at DESC, id DESC'
+    // With no owner, client or search, the page's ids come from tokens_issued alone (it holds
+    // every column the filter needs), then only those rows are read. Left to itself, SQLite (no
+    // ANALYZE statistics) reads every row it skips: a WITHOUT ROWID table has no deferred seek.
+    const items =
+      query.clientId === undefined && query.owner === undefined && params.pattern === undefined
+        ? `SELECT ${COLUMNS} FROM tokens WHERE id IN (SELECT id FROM tokens INDEXED BY tokens_issued${filter} ${order} LIMIT @limit OFFSET @offset) ${order}`
+        : `SELECT ${COLUMNS} FROM tokens${filter} ${order} LIMIT @limit OFFSET @offset`
+    return this.#page(items, filter, params)
+  }
+
+  /** All records, and those live at `now` (counted on the partial index of live records). */
+  stats(now: number): LedgerStats {
+    return this.#stmt(
+      `SELECT (SELECT count(*) FROM tokens) AS tokens,
+        (SELECT count(*) FROM tokens WHERE ${LIVE}) AS activeTokens`,
+    ).get({ now }) as LedgerStats
+  }
+
+  /** Deletes the records whose expiration < `before` (now − retention); returns how many. */
+  purgeExpired(before: number): number {
+    return this.#stmt('DELETE FROM tokens WHERE expiration < ?').run(before).changes
   }
 
   count(): number {
-    return (this.#db.prepare('SELECT count(*) AS n FROM tokens').get() as { n: number }).n
+    return (this.#stmt('SELECT count(*) AS n FROM tokens').get() as { n: number }).n
   }
+
+  /** Prepared once per distinct SQL text; the variants are a small, fixed set. */
+  #stmt(sql: string): Statement {
+    let statement = this.#statements.get(sql)
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql)
+      this.#statements.set(sql, statement)
+    }
+    return statement
+  }
+}
+
+/** `\`, `%` and `_` taken literally in a LIKE pattern with ESCAPE '\'. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
 function toRecord(row: Row): TokenRecord {

@@ -4,13 +4,16 @@ import type { Grant } from './token-policy.js'
 export interface ClaimsContext {
   issuer: string
   ownerClaim: string
+  deviceIdClaim: string
   jti: string
   tokenName: string | undefined
+  /** Claims of a plgd user assertion, embedded as `originalTokenClaims`. */
+  originalTokenClaims?: Record<string, unknown> | undefined
 }
 
 /**
- * plgd's payload (interop §1.9): base claims, `exp`, `name`, the owner claim, then the client's
- * extra claims, which can never replace a claim already set.
+ * plgd's payload (interop §1.9): base claims, `exp`, the device id, `name`, the owner claim,
+ * `originalTokenClaims`, then the client's extra claims, which never replace a claim already set.
  */
 export function buildClaims(
   client: ClientRecord,
@@ -19,7 +22,7 @@ export function buildClaims(
 ): Record<string, unknown> {
   const claims: Record<string, unknown> = {
     jti: ctx.jti,
-    sub: grant.owner || client.id,
+    sub: grant.subject,
     iat: grant.iat,
     exp: grant.exp,
     scope: grant.scopes.join(' '),
@@ -27,8 +30,10 @@ export function buildClaims(
     iss: ctx.issuer,
   }
   if (grant.audiences.length > 0) claims.aud = grant.audiences
+  if (grant.deviceId !== undefined) claims[ctx.deviceIdClaim] = grant.deviceId
   if (ctx.tokenName && ctx.ownerClaim !== 'name') claims.name = ctx.tokenName
   if (grant.owner) claims[ctx.ownerClaim] = grant.owner
+  if (ctx.originalTokenClaims) claims.originalTokenClaims = ctx.originalTokenClaims
   for (const [key, value] of Object.entries(client.extraClaims)) {
     if (!(key in claims)) claims[key] = value
   }

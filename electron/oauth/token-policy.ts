@@ -5,7 +5,8 @@ export interface PolicyContext {
   nowSeconds: number
   /** The issuer's global lifetime cap. */
   maxLifetimeSeconds: number
-  ownerClaim: string
+  /** `iat` is set this far in the past for hubs whose clock runs behind (plgd allows no leeway). */
+  iatBackdateSeconds?: number
 }
 
 export interface GrantRequest {
@@ -13,38 +14,115 @@ export interface GrantRequest {
   scopes: string[]
   /** Absolute expiry in unix seconds, if the caller asked for one. */
   expiration: number | undefined
-  /** Parameters named after claims (DPS sends `<ownerClaim>=<owner>`). */
-  params?: ReadonlyMap<string, string>
+  /** Owner asked for by a parameter named after the owner claim (DPS, coap-gateway). */
+  owner?: string | undefined
+  /** Device id asked for by a parameter named after the device-id claim. */
+  deviceId?: string | undefined
+  /** coap-gateway's `sub` parameter. */
+  subject?: string | undefined
+}
+
+/** What a verified plgd user assertion contributes (interop §1.10). */
+export interface AssertionFacts {
+  owner: string | undefined
+  subject: string | undefined
+  deviceId: string | undefined
+  claims: Record<string, unknown>
 }
 
 export interface Grant {
   audiences: string[]
   scopes: string[]
   owner: string
+  subject: string
+  deviceId: string | undefined
   iat: number
   exp: number
 }
 
 /**
- * What a client may get, by plgd's rules (interop §1.3, §1.8), made stricter where plgd is
- * weak: every token expires, and a request beyond the client's lifetime is refused, never clamped.
+ * What a client may get, by plgd's rules (interop §1.3, §1.8, §3.1), made stricter where plgd
+ * is weak: every token expires, a request beyond the client's lifetime is refused (never
+ * clamped), and owner, device id and subject parameters are honoured only within the policy.
  */
 export function decideGrant(
   client: ClientRecord,
   request: GrantRequest,
   ctx: PolicyContext,
+  assertion?: AssertionFacts,
 ): Grant {
-  const owner = request.params?.get(ctx.ownerClaim)
-  if (owner !== undefined && owner !== client.owner) {
-    throw new OAuthError('invalid_request', `owner ${owner} is not allowed for client ${client.id}`)
-  }
+  const owner = decideOwner(client, request.owner, assertion)
   return {
     audiences: allowedAudiences(client, request.audiences),
     scopes: allowedScopes(client, request.scopes),
-    owner: client.owner,
-    iat: ctx.nowSeconds,
+    owner,
+    subject: decideSubject(client, owner, request.subject, assertion),
+    deviceId: decideDeviceId(client, request.deviceId, assertion),
+    iat: ctx.nowSeconds - (ctx.iatBackdateSeconds ?? 0),
     exp: expiry(client, request.expiration, ctx),
   }
+}
+
+function decideOwner(
+  client: ClientRecord,
+  requested: string | undefined,
+  assertion?: AssertionFacts,
+): string {
+  if (assertion) {
+    if (!assertion.owner)
+      throw new OAuthError('invalid_grant', 'the user assertion carries no owner claim')
+    if (requested !== undefined && requested !== assertion.owner) {
+      throw new OAuthError(
+        'invalid_request',
+        `owner ${requested} differs from the assertion's owner`,
+      )
+    }
+    return assertion.owner
+  }
+  if (requested === undefined || requested === client.owner) return client.owner
+  if (!client.allowedOwners.includes(requested)) {
+    throw new OAuthError(
+      'invalid_request',
+      `owner ${requested} is not allowed for client ${client.id}`,
+    )
+  }
+  return requested
+}
+
+function decideSubject(
+  client: ClientRecord,
+  owner: string,
+  requested: string | undefined,
+  assertion?: AssertionFacts,
+): string {
+  const fallback = assertion?.subject ?? (owner || client.id)
+  if (requested === undefined || requested === fallback) return fallback
+  // Only a gateway client trusted with several owners may name another subject (coap-gateway).
+  if (assertion || client.allowedOwners.length === 0) {
+    throw new OAuthError(
+      'invalid_request',
+      `subject ${requested} is not allowed for client ${client.id}`,
+    )
+  }
+  return requested
+}
+
+function decideDeviceId(
+  client: ClientRecord,
+  requested: string | undefined,
+  assertion?: AssertionFacts,
+): string | undefined {
+  if (assertion?.deviceId !== undefined) {
+    if (requested !== undefined && requested !== assertion.deviceId) {
+      throw new OAuthError('invalid_request', "the device id differs from the assertion's")
+    }
+    return assertion.deviceId
+  }
+  if (requested === undefined) return undefined
+  if (!client.allowDeviceId) {
+    throw new OAuthError('invalid_request', `client ${client.id} may not request a device id`)
+  }
+  return requested
 }
 
 function allowedAudiences(client: ClientRecord, requested: string[]): string[] {

@@ -8,15 +8,20 @@ import type { KeyRing } from '../keys/key-ring.js'
 import type { TokenLedger } from '../ledger/token-ledger.js'
 import type { AuthThrottle } from './auth-throttle.js'
 import { buildClaims } from './claims.js'
+import { JWT_BEARER, type ClientAssertionVerifier } from './client-assertion.js'
 import { OAuthError } from './oauth-error.js'
+import { TokenRejected, type RemoteAuthorityVerifier } from './remote-authority.js'
 import type { TokenRequest } from './token-request.js'
-import { decideGrant, type GrantRequest } from './token-policy.js'
+import { decideGrant, type AssertionFacts, type GrantRequest } from './token-policy.js'
 
 export interface IssuerIdentity {
   /** `iss` and the discovery `issuer`: https://<host>/m2m-oauth-server. */
   issuer: string
+  tokenEndpoint: string
   ownerClaim: string
+  deviceIdClaim: string
   maxLifetimeSeconds: number
+  iatBackdateSeconds: number
 }
 
 export interface TokenServiceDeps {
@@ -24,8 +29,12 @@ export interface TokenServiceDeps {
   keys: KeyRing
   ledger: TokenLedger
   throttle: AuthThrottle
+  assertions: ClientAssertionVerifier
+  authorities: RemoteAuthorityVerifier
   identity: () => IssuerIdentity
   nowSeconds: () => number
+  /** Told of every token once it is recorded (events for the console). */
+  onIssued?: (token: { jti: string; clientId: string; expiresAt: number }) => void
 }
 
 /** The token endpoint's success body: keys as plgd writes them (sorted). */
@@ -36,9 +45,25 @@ export interface TokenResponse {
   token_type: 'Bearer'
 }
 
+export interface AdminIssueInput {
+  clientId: string
+  audiences: string[]
+  scopes: string[]
+  lifetimeSeconds?: number | undefined
+  expiration?: number | undefined
+  name?: string | undefined
+  deviceId?: string | undefined
+  owner?: string | undefined
+}
+
+export interface Authenticated {
+  client: ClientRecord
+  assertion?: AssertionFacts
+}
+
 /**
  * Issues tokens: from the token endpoint after client authentication, or for the local
- * administrator (CLI, console), who applies the same policy without the client's secret.
+ * administrator (CLI, console), who applies the same policy without the client's credentials.
  */
 export class TokenService {
   readonly #deps: TokenServiceDeps
@@ -48,6 +73,20 @@ export class TokenService {
   }
 
   async issueForRequest(request: TokenRequest, remoteAddress: string): Promise<TokenResponse> {
+    const issued = await this.#issueAuthenticated(request, remoteAddress)
+    return {
+      access_token: issued.accessToken,
+      expires_in: issued.expiresIn,
+      scope: issued.scope,
+      token_type: 'Bearer',
+    }
+  }
+
+  /**
+   * Client authentication under the failed-authentication budget: the token endpoint, its
+   * camelCase twin, revocation and introspection all go through here.
+   */
+  async authenticateClient(request: TokenRequest, remoteAddress: string): Promise<Authenticated> {
     const { throttle } = this.#deps
     const wait = await throttle.retryAfter(request.clientId, remoteAddress)
     if (wait > 0) {
@@ -57,15 +96,19 @@ export class TokenService {
         wait,
       )
     }
-    let client: ClientRecord
     try {
-      client = this.#authenticate(request)
+      return await this.#authenticate(request)
     } catch (err) {
       await throttle.recordFailure(request.clientId, remoteAddress)
       if (err instanceof OAuthError)
         err.basicChallenge = request.authMethod === 'client_secret_basic'
       throw err
     }
+  }
+
+  /** Authenticates the client, then applies its policy; both create endpoints use it. */
+  async #issueAuthenticated(request: TokenRequest, remoteAddress: string): Promise<IssuedToken> {
+    const auth = await this.authenticateClient(request, remoteAddress)
     if (request.grantType === undefined)
       throw new OAuthError('invalid_request', 'grant_type is required')
     if (request.grantType !== GRANT_CLIENT_CREDENTIALS) {
@@ -74,27 +117,38 @@ export class TokenService {
         `grant type ${request.grantType} is not supported`,
       )
     }
-    const issued = await this.#mint(client, request, request.tokenName)
-    return {
-      access_token: issued.accessToken,
-      expires_in: issued.expiresIn,
-      scope: issued.scope,
-      token_type: 'Bearer',
-    }
+    const { ownerClaim, deviceIdClaim } = this.#deps.identity()
+    return this.#mint(
+      auth.client,
+      {
+        audiences: request.audiences,
+        scopes: request.scopes,
+        expiration: request.expiration,
+        owner: request.params.get(ownerClaim),
+        deviceId: request.params.get(deviceIdClaim),
+        subject: ownerClaim === 'sub' ? undefined : request.params.get('sub'),
+      },
+      request.tokenName,
+      auth.assertion,
+    )
   }
 
-  async issueAsAdmin(input: {
-    clientId: string
-    audiences: string[]
-    scopes: string[]
-    lifetimeSeconds?: number | undefined
-    expiration?: number | undefined
-    name?: string | undefined
-  }): Promise<IssuedToken> {
+  /** plgd's camelCase twin (POST /api/v1/tokens) answers with the same facts. */
+  issueForTwin(request: TokenRequest, remoteAddress: string): Promise<IssuedToken> {
+    return this.#issueAuthenticated(request, remoteAddress)
+  }
+
+  async issueAsAdmin(input: AdminIssueInput): Promise<IssuedToken> {
     const client = this.#deps.clients.find(input.clientId)
     if (!client) throw new AppError('not_found', `no client ${input.clientId}`)
     if (client.disabled)
       throw new AppError('policy_violation', `client ${input.clientId} is disabled`)
+    if (client.auth.method === 'user_assertion') {
+      throw new AppError(
+        'policy_violation',
+        `client ${input.clientId} mints only for a user assertion`,
+      )
+    }
     const expiration =
       input.lifetimeSeconds === undefined
         ? input.expiration
@@ -102,7 +156,13 @@ export class TokenService {
     try {
       return await this.#mint(
         client,
-        { audiences: input.audiences, scopes: input.scopes, expiration },
+        {
+          audiences: input.audiences,
+          scopes: input.scopes,
+          expiration,
+          owner: input.owner,
+          deviceId: input.deviceId,
+        },
         input.name,
       )
     } catch (err) {
@@ -111,40 +171,115 @@ export class TokenService {
     }
   }
 
-  #authenticate(request: TokenRequest): ClientRecord {
-    if (request.clientId === undefined || request.clientId === '') {
+  async #authenticate(request: TokenRequest): Promise<Authenticated> {
+    const clientId = request.clientId ?? this.#assertionSubject(request)
+    if (clientId === undefined || clientId === '') {
       throw new OAuthError('invalid_client', 'client authentication is required')
     }
-    if (request.clientAssertion !== undefined || request.clientAssertionType !== undefined) {
-      throw new OAuthError('invalid_client', 'client assertions are not enabled for this client')
+    const client = this.#deps.clients.find(clientId)
+    const failed = new OAuthError('invalid_client', 'client authentication failed')
+    if (!client || client.auth.method === 'client_secret') {
+      if (request.clientAssertion !== undefined) {
+        throw new OAuthError('invalid_client', 'client assertions are not enabled for this client')
+      }
+      if (request.clientSecret === undefined) {
+        throw new OAuthError('invalid_client', 'client authentication is required')
+      }
+      // One message for unknown, disabled and wrong secret: nothing to learn by probing.
+      const authenticated = this.#deps.clients.authenticate(clientId, request.clientSecret)
+      if (!authenticated) throw failed
+      return { client: authenticated }
     }
-    if (request.clientSecret === undefined) {
-      throw new OAuthError('invalid_client', 'client authentication is required')
+    if (client.disabled) throw failed
+    if (request.clientSecret !== undefined) {
+      throw new OAuthError(
+        'invalid_client',
+        `client ${client.id} does not authenticate with a secret`,
+      )
     }
-    const client = this.#deps.clients.authenticate(request.clientId, request.clientSecret)
-    // One message for unknown, disabled and wrong secret: nothing to learn by probing.
-    if (!client) throw new OAuthError('invalid_client', 'client authentication failed')
-    return client
+    if (request.clientAssertion === undefined) {
+      // plgd mints without an assertion when the client has an owner; here it is required.
+      throw new OAuthError('invalid_client', 'a client_assertion is required for this client')
+    }
+    if (request.clientAssertionType !== undefined && request.clientAssertionType !== JWT_BEARER) {
+      throw new OAuthError('invalid_client', `client_assertion_type must be ${JWT_BEARER}`)
+    }
+    if (client.auth.method === 'private_key_jwt') {
+      if (request.clientAssertionType !== JWT_BEARER) {
+        throw new OAuthError('invalid_client', `client_assertion_type must be ${JWT_BEARER}`)
+      }
+      await this.#deps.assertions.verify(
+        client as ClientRecord & { auth: typeof client.auth },
+        request.clientAssertion,
+      )
+      return { client }
+    }
+    return { client, assertion: await this.#userAssertion(client, request.clientAssertion) }
+  }
+
+  /** A plgd user assertion: a user token from a trusted authority, checked as a hub would. */
+  async #userAssertion(client: ClientRecord, token: string): Promise<AssertionFacts> {
+    if (client.auth.method !== 'user_assertion')
+      throw new OAuthError('invalid_client', 'client authentication failed')
+    let claims: Record<string, unknown>
+    try {
+      claims = await this.#deps.authorities.verify(token, client.auth.authorities)
+    } catch (err) {
+      const reason =
+        err instanceof TokenRejected ? err.message : 'the authority could not be reached'
+      throw new OAuthError('invalid_client', `invalid client assertion: ${reason}`)
+    }
+    const { ownerClaim, deviceIdClaim } = this.#deps.identity()
+    const text = (v: unknown): string | undefined =>
+      typeof v === 'string' && v !== '' ? v : undefined
+    return {
+      owner: text(claims[ownerClaim]),
+      subject: text(claims.sub),
+      deviceId: text(claims[deviceIdClaim]),
+      claims,
+    }
+  }
+
+  /** RFC 7523 lets a private_key_jwt client omit client_id: its assertion's `sub` names it. */
+  #assertionSubject(request: TokenRequest): string | undefined {
+    if (request.clientAssertion === undefined) return undefined
+    try {
+      const payload = request.clientAssertion.split('.')[1] ?? ''
+      const sub = (
+        JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }
+      ).sub
+      return typeof sub === 'string' ? sub : undefined
+    } catch {
+      return undefined
+    }
   }
 
   async #mint(
     client: ClientRecord,
     request: GrantRequest,
     tokenName: string | undefined,
+    assertion?: AssertionFacts,
   ): Promise<IssuedToken> {
     const identity = this.#deps.identity()
     const now = this.#deps.nowSeconds()
-    const grant = decideGrant(client, request, {
-      nowSeconds: now,
-      maxLifetimeSeconds: identity.maxLifetimeSeconds,
-      ownerClaim: identity.ownerClaim,
-    })
+    const grant = decideGrant(
+      client,
+      request,
+      {
+        nowSeconds: now,
+        maxLifetimeSeconds: identity.maxLifetimeSeconds,
+        iatBackdateSeconds: identity.iatBackdateSeconds,
+      },
+      assertion,
+    )
     const jti = randomUUID()
     const claims = buildClaims(client, grant, {
       issuer: identity.issuer,
       ownerClaim: identity.ownerClaim,
+      deviceIdClaim: identity.deviceIdClaim,
       jti,
       tokenName,
+      originalTokenClaims: assertion?.claims,
     })
     const accessToken = this.#deps.keys.active().signJwt(claims, client.tokenType)
     await this.#deps.ledger.record({
@@ -156,10 +291,11 @@ export class TokenService {
       scope: grant.scopes,
       expiration: grant.exp,
       clientId: client.id,
-      subject: String(claims.sub),
-      originalTokenClaims: null,
+      subject: grant.subject,
+      originalTokenClaims: assertion?.claims ?? null,
       blacklisted: null,
     })
+    this.#deps.onIssued?.({ jti, clientId: client.id, expiresAt: grant.exp })
     return {
       accessToken,
       tokenType: 'Bearer',

@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_LIFETIME_SECONDS,
   DEFAULT_OWNER_CLAIM,
 } from '../../shared/constants.js'
+import type { TrustedAuthority } from '../../shared/contract.js'
 import type { ClientRecord } from '../clients/client-record.js'
 import type { StoredKey } from '../keys/key-ring.js'
 import type { VaultConfig } from '../secrets/vault.js'
@@ -20,9 +21,17 @@ export interface IssuerSettings {
   deviceIdClaim: string
   /** Global cap on any token's lifetime. */
   maxLifetimeSeconds: number
+  /** Seconds `iat` is set in the past, for hubs whose clock runs behind (plgd allows none). */
+  iatBackdateSeconds: number
+  /** How long expired token records stay in the ledger before the purge. */
+  ledgerRetentionSeconds: number
+  /** Other authorities whose users may call the tokens API (plgd: the customer's OAuth server). */
+  trustedAuthorities: TrustedAuthority[]
 }
 
 export interface SettingsData {
+  /** The console's first-run set-up was completed (or the CLI was used without it). */
+  setupCompleted?: boolean
   vault?: VaultConfig
   /** HMAC key for client-secret hashes, sealed with the wrapping key. */
   pepperSealed?: string
@@ -47,6 +56,9 @@ export const SETTINGS_DEFAULTS: SettingsData = {
     ownerClaim: DEFAULT_OWNER_CLAIM,
     deviceIdClaim: DEFAULT_DEVICE_ID_CLAIM,
     maxLifetimeSeconds: DEFAULT_MAX_LIFETIME_SECONDS,
+    iatBackdateSeconds: 0,
+    ledgerRetentionSeconds: 7 * 24 * 3600,
+    trustedAuthorities: [],
   },
   clients: {},
   keys: [],

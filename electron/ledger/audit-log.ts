@@ -1,0 +1,274 @@
+import { createHash } from 'node:crypto'
+import type Database from 'better-sqlite3'
+import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/contract.js'
+import type { RecordsDb } from '../platform/records-db.js'
+
+export interface AuditInput {
+  actor: string
+  action: string
+  subject: string
+  details?: Record<string, unknown>
+}
+
+/** One line of the JSONL export: every stored field. */
+export interface AuditExportLine extends AuditEntry {
+  prevHash: string
+}
+
+/** The first entry's predecessor. */
+export const GENESIS_HASH = '0'.repeat(64)
+
+/**
+ * Keys that must never reach the audit log, at any depth. Callers record ids, kids and counts;
+ * a secret here would outlive every rotation, since the log can never be rewritten.
+ */
+const SECRET_KEY = /secret|password|passphrase|private|pepper|token$|assertion/i
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`
+
+interface Row {
+  seq: number
+  at: number
+  actor: string
+  action: string
+  subject: string
+  details: string
+  prev_hash: string
+  hash: string
+}
+
+const EXPORT_CHUNK = 500
+
+/**
+ * An append-only, hash-chained log of administrative acts, in the records database. Each entry's
+ * hash covers its content and its predecessor's hash, so editing, removing or reordering any
+ * entry but the newest breaks the chain from there on; triggers refuse UPDATE and DELETE.
+ * Limits: whoever can write the file can drop the triggers and rewrite the chain from some entry
+ * to the end, or cut off the newest entries; catching that needs the head hash kept elsewhere.
+ */
+export class AuditLog {
+  readonly #nowSeconds: () => number
+  readonly #last: Database.Statement<[]>
+  readonly #insert: Database.Statement<unknown[]>
+  readonly #page: Database.Statement<[number, number]>
+  readonly #count: Database.Statement<[]>
+  readonly #all: Database.Statement<[]>
+  readonly #after: Database.Statement<[number, number]>
+  readonly #append: (entry: AuditInput) => AuditEntry
+
+  constructor(db: RecordsDb, nowSeconds: () => number) {
+    this.#nowSeconds = nowSeconds
+    db.exec(SCHEMA)
+    this.#last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')
+    this.#insert = db.prepare(
+      `INSERT INTO audit (seq, at, actor, action, subject, details, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    this.#page = db.prepare('SELECT * FROM audit ORDER BY seq DESC LIMIT ? OFFSET ?')
+    this.#count = db.prepare('SELECT count(*) AS n FROM audit')
+    this.#all = db.prepare('SELECT * FROM audit ORDER BY seq')
+    this.#after = db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
+    // IMMEDIATE: the write lock is held from reading the head to inserting after it, so two
+    // writers (the app and the CLI) cannot both chain onto the same entry.
+    this.#append = db.transaction((input: AuditInput): AuditEntry => {
+      const last = this.#last.get() as { seq: number; hash: string } | undefined
+      const seq = (last?.seq ?? 0) + 1
+      const prevHash = last?.hash ?? GENESIS_HASH
+      const at = this.#nowSeconds()
+      const details = normalizeDetails(input.details)
+      const hash = entryHash({ seq, at, ...fields(input), details, prevHash })
+      this.#insert.run(
+        seq,
+        at,
+        input.actor,
+        input.action,
+        input.subject,
+        canonicalJson(details),
+        prevHash,
+        hash,
+      )
+      return { seq, at, ...fields(input), details, hash }
+    }).immediate
+  }
+
+  /**
+   * Appends one entry, committed before it returns. Throws if `details` carries a key that looks
+   * like a secret (at any depth) or is not JSON.
+   */
+  append(entry: AuditInput): AuditEntry {
+    for (const key of ['actor', 'action', 'subject'] as const) {
+      if (typeof entry[key] !== 'string') throw new TypeError(`audit ${key} must be a string`)
+    }
+    return this.#append(entry)
+  }
+
+  /** Newest first. */
+  list(offset: number, limit: number): AuditPage {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`offset must be a non-negative integer, got ${offset}`)
+    }
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      throw new RangeError(`limit must be a non-negative integer, got ${limit}`)
+    }
+    const rows = this.#page.all(limit, offset) as Row[]
+    const { n } = this.#count.get() as { n: number }
+    return { items: rows.map((row) => toEntry(row)), total: n }
+  }
+
+  /**
+   * Recomputes the chain from the first entry. `brokenAt` is the first seq whose stored hash is
+   * not the hash of its content, whose prev_hash is not its predecessor's hash, or that does not
+   * follow its predecessor's seq by one (a removed entry: then the one after the gap).
+   */
+  verify(): AuditVerification {
+    let entries = 0
+    let brokenAt: number | undefined
+    let expectedSeq = 1
+    let prevHash = GENESIS_HASH
+    for (const row of this.#all.iterate() as IterableIterator<Row>) {
+      entries++
+      if (brokenAt !== undefined) continue
+      if (row.seq !== expectedSeq || row.prev_hash !== prevHash || row.hash !== rowHash(row)) {
+        brokenAt = row.seq
+        continue
+      }
+      expectedSeq = row.seq + 1
+      prevHash = row.hash
+    }
+    return brokenAt === undefined ? { ok: true, entries } : { ok: false, entries, brokenAt }
+  }
+
+  /**
+   * Writes every entry, oldest first, as one JSON object per line, each line ending in "\n";
+   * returns how many. Read in chunks, so `write` may use the database (even append).
+   */
+  exportJsonl(write: (line: string) => void): number {
+    let written = 0
+    let after = 0
+    for (;;) {
+      const rows = this.#after.all(after, EXPORT_CHUNK) as Row[]
+      for (const row of rows) {
+        const line: AuditExportLine = { ...toEntry(row), prevHash: row.prev_hash }
+        write(`${JSON.stringify(line)}\n`)
+        written++
+        after = row.seq
+      }
+      if (rows.length < EXPORT_CHUNK) return written
+    }
+  }
+}
+
+function fields(input: AuditInput): { actor: string; action: string; subject: string } {
+  return { actor: input.actor, action: input.action, subject: input.subject }
+}
+
+/** The details as stored: a JSON round trip (what is hashed is exactly what is read back). */
+function normalizeDetails(details: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (details === undefined) return {}
+  const json = JSON.stringify(details) as string | undefined
+  const value: unknown = json === undefined ? undefined : JSON.parse(json)
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError('audit details must be a JSON object')
+  }
+  const secret = findSecretKey(value, '')
+  if (secret !== undefined) {
+    throw new Error(`audit details must not carry secrets: refused key ${secret}`)
+  }
+  return value as Record<string, unknown>
+}
+
+/** The path of the first key that looks like a secret, at any depth. */
+function findSecretKey(value: unknown, path: string): string | undefined {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = findSecretKey(item, `${path}[${i}]`)
+      if (found !== undefined) return found
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const here = path === '' ? key : `${path}.${key}`
+      if (SECRET_KEY.test(key)) return here
+      const found = findSecretKey(item, here)
+      if (found !== undefined) return found
+    }
+  }
+  return undefined
+}
+
+/** JSON with object keys sorted, recursively; undefined members dropped as JSON.stringify does. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`
+  }
+  if (value !== null && typeof value === 'object') {
+    const members = Object.keys(value)
+      .sort()
+      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+      .map(
+        (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+      )
+    return `{${members.join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+/** SHA-256 hex of the canonical form of the entry's content and its predecessor's hash. */
+export function entryHash(entry: {
+  seq: number
+  at: number
+  actor: string
+  action: string
+  subject: string
+  details: Record<string, unknown>
+  prevHash: string
+}): string {
+  const { seq, at, actor, action, subject, details, prevHash } = entry
+  return createHash('sha256')
+    .update(canonicalJson({ seq, at, actor, action, subject, details, prevHash }))
+    .digest('hex')
+}
+
+function rowHash(row: Row): string | undefined {
+  const details = parseDetails(row.details)
+  if (details === undefined) return undefined
+  return entryHash({ ...row, details, prevHash: row.prev_hash })
+}
+
+function parseDetails(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text)
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function toEntry(row: Row): AuditEntry {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    // A row that no longer parses was tampered with; verify() names it, list() still shows it.
+    details: parseDetails(row.details) ?? { unparseable: row.details },
+    hash: row.hash,
+  }
+}
