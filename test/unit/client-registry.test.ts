@@ -1,0 +1,320 @@
+// @vitest-environment node
+import { createHmac, randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import {
+  DEFAULT_CLIENT_LIFETIME_SECONDS,
+  DEFAULT_DEVICE_ID_CLAIM,
+  DEFAULT_OWNER_CLAIM,
+} from '../../shared/constants.js'
+import type { AddClientInput } from '../../shared/contract.js'
+import { AppError, type ErrorCode } from '../../shared/errors.js'
+import { ClientRegistry, STANDARD_CLAIMS } from '../../electron/clients/client-registry.js'
+import { FixedClock, MemorySettings } from '../helpers/fakes.js'
+
+const CAP = 7 * 24 * 3600
+
+function setup(settings = new MemorySettings(), pepper = randomBytes(32)) {
+  const clock = new FixedClock()
+  const registry = new ClientRegistry({
+    pepper,
+    nowSeconds: clock.nowSeconds,
+    limits: () => ({
+      maxLifetimeSeconds: CAP,
+      reservedClaims: [...STANDARD_CLAIMS, DEFAULT_OWNER_CLAIM, DEFAULT_DEVICE_ID_CLAIM],
+    }),
+    load: () => settings.get('clients'),
+    save: (all) => settings.set('clients', all),
+  })
+  return { registry, settings, clock, pepper }
+}
+
+const input = (overrides: Partial<AddClientInput> = {}): AddClientInput => ({
+  id: 'console-dps',
+  owner: '1',
+  ...overrides,
+})
+
+/** The secret shown once by add / rotateSecret (a secret client always gets one). */
+function secretOf(result: { clientSecret?: string | undefined }): string {
+  const secret = result.clientSecret
+  if (secret === undefined) throw new Error('expected a client secret')
+  return secret
+}
+
+function appError(fn: () => unknown): AppError {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError)
+    return err as AppError
+  }
+  throw new Error('expected an AppError, but the call returned')
+}
+
+describe('ClientRegistry.add', () => {
+  it('returns a 43-character base64url secret of 256 random bits', () => {
+    const { registry } = setup()
+    const clientSecret = secretOf(registry.add(input()))
+    expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(Buffer.from(clientSecret, 'base64url')).toHaveLength(32)
+    const other = secretOf(registry.add(input({ id: 'other' })))
+    expect(other).not.toBe(clientSecret)
+  })
+
+  it('stores only HMAC-SHA256(pepper, secret), never the secret', () => {
+    const { registry, settings, pepper } = setup()
+    const added = registry.add(input())
+    const clientSecret = secretOf(added)
+    const { client } = added
+    const file = settings.fileText()
+    for (const form of [
+      clientSecret,
+      Buffer.from(clientSecret, 'base64url').toString('base64'),
+      Buffer.from(clientSecret, 'base64url').toString('hex'),
+    ]) {
+      expect(file).not.toContain(form)
+    }
+    const stored = settings.get('clients')['console-dps']
+    expect(stored?.secrets).toHaveLength(1)
+    expect(stored?.secrets[0]?.hash).toBe(
+      createHmac('sha256', pepper).update(clientSecret, 'utf8').digest('base64url'),
+    )
+    // The view handed out shows neither the secret nor its hash.
+    expect(JSON.stringify(client)).not.toContain(stored?.secrets[0]?.hash)
+    expect(client.secrets).toEqual([{ createdAt: 1_700_000_000, expiresAt: null }])
+  })
+
+  it('applies defaults and removes duplicate audiences and scopes', () => {
+    const { registry } = setup()
+    const { client } = registry.add(
+      input({ audiences: ['a', 'b', 'a'], scopes: ['r', 'r'], extraClaims: { tenant: 'x' } }),
+    )
+    expect(client).toMatchObject({
+      id: 'console-dps',
+      owner: '1',
+      audiences: ['a', 'b'],
+      scopes: ['r'],
+      maxLifetimeSeconds: DEFAULT_CLIENT_LIFETIME_SECONDS,
+      extraClaims: { tenant: 'x' },
+      tokenType: 'JWT',
+      disabled: false,
+      createdAt: 1_700_000_000,
+    })
+  })
+
+  it('refuses a duplicate id with already_exists and keeps the first secret', () => {
+    const { registry } = setup()
+    const first = registry.add(input())
+    expect(appError(() => registry.add(input({ owner: '2' }))).code).toBe('already_exists')
+    expect(registry.authenticate('console-dps', secretOf(first))?.owner).toBe('1')
+  })
+
+  it.each<[string, number, ErrorCode | undefined]>([
+    ['below the cap', CAP - 1, undefined],
+    ['exactly the cap', CAP, undefined],
+    ['one second above the cap', CAP + 1, 'policy_violation'],
+    ['a year', 365 * 24 * 3600, 'policy_violation'],
+  ])('lifetime %s', (_name, maxLifetimeSeconds, code) => {
+    const { registry } = setup()
+    const run = () => registry.add(input({ maxLifetimeSeconds }))
+    if (code === undefined) expect(run().client.maxLifetimeSeconds).toBe(maxLifetimeSeconds)
+    else {
+      expect(appError(run).code).toBe(code)
+      expect(registry.list()).toEqual([])
+    }
+  })
+
+  it.each([...STANDARD_CLAIMS, DEFAULT_OWNER_CLAIM, DEFAULT_DEVICE_ID_CLAIM])(
+    'refuses an extra claim that shadows %s',
+    (claim) => {
+      const { registry } = setup()
+      const err = appError(() =>
+        registry.add(input({ extraClaims: { tenant: 'x', [claim]: 'v' } })),
+      )
+      expect(err.code).toBe('policy_violation')
+      expect(err.message).toContain(claim)
+      expect(registry.list()).toEqual([])
+    },
+  )
+
+  it.each(['tenant', 'https://example.com/role', 'Sub', 'owner'])(
+    'accepts the extra claim %s',
+    (claim) => {
+      const { registry } = setup()
+      expect(registry.add(input({ extraClaims: { [claim]: 1 } })).client.extraClaims).toEqual({
+        [claim]: 1,
+      })
+    },
+  )
+
+  it.each([
+    ['empty', ''],
+    ['a space', 'console dps'],
+    ['a slash', 'a/b'],
+    ['a colon', 'a:b'],
+    ['a percent sign', 'a%20b'],
+    ['non-ASCII', 'gerät'],
+    ['129 characters', 'a'.repeat(129)],
+  ])('refuses an id with %s (zod)', (_name, id) => {
+    const { registry } = setup()
+    expect(() => registry.add(input({ id }))).toThrow(z.ZodError)
+    expect(registry.list()).toEqual([])
+  })
+
+  it.each(['a', 'A.b_c~d-9', 'a'.repeat(128)])('accepts the id %s', (id) => {
+    const { registry } = setup()
+    expect(registry.add(input({ id })).client.id).toBe(id)
+  })
+})
+
+describe('ClientRegistry.authenticate', () => {
+  function twoClients() {
+    const ctx = setup()
+    const a = secretOf(ctx.registry.add(input({ id: 'a' })))
+    const b = secretOf(ctx.registry.add(input({ id: 'b' })))
+    ctx.registry.add(input({ id: 'off' }))
+    return { ...ctx, a, b }
+  }
+
+  it.each<[string, (s: { a: string; b: string }) => [string, string], boolean]>([
+    ['the right secret', ({ a }) => ['a', a], true],
+    ['a wrong secret', () => ['a', randomBytes(32).toString('base64url')], false],
+    ["another client's secret", ({ b }) => ['a', b], false],
+    ['the secret with a character added', ({ a }) => ['a', `${a}x`], false],
+    ['the secret missing its last character', ({ a }) => ['a', a.slice(0, -1)], false],
+    ['an empty secret', () => ['a', ''], false],
+    ['an unknown id', ({ a }) => ['nobody', a], false],
+    ['the id in another case', ({ a }) => ['A', a], false],
+  ])('%s', (_name, pick, ok) => {
+    const ctx = twoClients()
+    const [id, secret] = pick(ctx)
+    const result = ctx.registry.authenticate(id, secret)
+    if (ok) expect(result?.id).toBe(id)
+    else expect(result).toBeUndefined()
+  })
+
+  it('refuses a disabled client even with the right secret, and accepts it again once enabled', () => {
+    const { registry, a } = twoClients()
+    registry.setDisabled('a', true)
+    expect(registry.authenticate('a', a)).toBeUndefined()
+    registry.setDisabled('a', false)
+    expect(registry.authenticate('a', a)?.id).toBe('a')
+  })
+
+  it('authenticates after a reload with the same pepper, and not with another pepper', () => {
+    const { settings, pepper, a } = twoClients()
+    expect(setup(settings, pepper).registry.authenticate('a', a)?.id).toBe('a')
+    expect(setup(settings, randomBytes(32)).registry.authenticate('a', a)).toBeUndefined()
+  })
+})
+
+describe('ClientRegistry.rotateSecret', () => {
+  it('grace 0: the old secret stops at once, the new one works', () => {
+    const { registry } = setup()
+    const old = secretOf(registry.add(input()))
+    const rotated = registry.rotateSecret('console-dps', 0)
+    const clientSecret = secretOf(rotated)
+    const { client } = rotated
+    expect(clientSecret).not.toBe(old)
+    expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(registry.authenticate('console-dps', old)).toBeUndefined()
+    expect(registry.authenticate('console-dps', clientSecret)?.id).toBe('console-dps')
+    expect(client.secrets).toEqual([{ createdAt: 1_700_000_000, expiresAt: null }])
+  })
+
+  it.each<[number, boolean]>([
+    // [seconds after the rotation, old secret still works]
+    [0, true],
+    [1, true],
+    [599, true],
+    [600, false],
+    [601, false],
+    [86_400, false],
+  ])('grace 600: %i s later the old secret works: %s', (later, works) => {
+    const { registry, clock } = setup()
+    const old = secretOf(registry.add(input()))
+    clock.advance(100)
+    const rotatedAt = clock.now
+    const fresh = registry.rotateSecret('console-dps', 600)
+    expect(fresh.client.secrets).toEqual([
+      { createdAt: rotatedAt, expiresAt: null },
+      { createdAt: 1_700_000_000, expiresAt: rotatedAt + 600 },
+    ])
+    clock.advance(later)
+    expect(registry.authenticate('console-dps', old) !== undefined).toBe(works)
+    expect(registry.authenticate('console-dps', secretOf(fresh))?.id).toBe('console-dps')
+  })
+
+  it('a second rotation never extends the grace of an older secret', () => {
+    const { registry, clock } = setup()
+    const first = secretOf(registry.add(input()))
+    const start = clock.now
+    const second = secretOf(registry.rotateSecret('console-dps', 100))
+    clock.advance(50)
+    const third = registry.rotateSecret('console-dps', 1000)
+    expect(third.client.secrets.map((s) => s.expiresAt)).toEqual([null, start + 1050, start + 100])
+    clock.advance(60) // start + 110: the first secret's grace is over, the second's is not
+    expect(registry.authenticate('console-dps', first)).toBeUndefined()
+    expect(registry.authenticate('console-dps', second)?.id).toBe('console-dps')
+    expect(registry.authenticate('console-dps', secretOf(third))?.id).toBe('console-dps')
+  })
+
+  it('grace 0 after a graceful rotation ends every older secret', () => {
+    const { registry } = setup()
+    const first = secretOf(registry.add(input()))
+    const second = secretOf(registry.rotateSecret('console-dps', 600))
+    const third = registry.rotateSecret('console-dps', 0)
+    expect(third.client.secrets).toHaveLength(1)
+    for (const old of [first, second])
+      expect(registry.authenticate('console-dps', old)).toBeUndefined()
+  })
+
+  it('never stores a rotated secret either', () => {
+    const { registry, settings } = setup()
+    registry.add(input())
+    const clientSecret = secretOf(registry.rotateSecret('console-dps', 60))
+    expect(settings.fileText()).not.toContain(clientSecret)
+  })
+})
+
+describe('ClientRegistry: unknown ids', () => {
+  it.each<[string, (r: ClientRegistry) => unknown]>([
+    ['get', (r) => r.get('nobody')],
+    ['rotateSecret', (r) => r.rotateSecret('nobody', 0)],
+    ['setDisabled', (r) => r.setDisabled('nobody', true)],
+    ['remove', (r) => r.remove('nobody')],
+  ])('%s → not_found', (_name, call) => {
+    const { registry } = setup()
+    expect(appError(() => call(registry)).code).toBe('not_found')
+  })
+
+  it('find returns undefined and list is sorted by id', () => {
+    const { registry } = setup()
+    for (const id of ['b', 'c', 'a']) registry.add(input({ id }))
+    expect(registry.find('nobody')).toBeUndefined()
+    expect(registry.list().map((c) => c.id)).toEqual(['a', 'b', 'c'])
+    registry.remove('b')
+    expect(registry.list().map((c) => c.id)).toEqual(['a', 'c'])
+  })
+})
+
+describe('ClientRegistry: a failed save leaves the running state unchanged', () => {
+  it.each<[string, (r: ClientRegistry) => unknown]>([
+    ['add', (r) => r.add(input({ id: 'new' }))],
+    ['rotateSecret with grace 0', (r) => r.rotateSecret('console-dps', 0)],
+    ['setDisabled', (r) => r.setDisabled('console-dps', true)],
+    ['remove', (r) => r.remove('console-dps')],
+  ])('%s', (_name, change) => {
+    const { registry, settings } = setup()
+    const secret = secretOf(registry.add(input()))
+    const before = registry.list()
+    const fileBefore = settings.fileText()
+    settings.failSet = true
+    expect(() => change(registry)).toThrow(/EACCES/)
+    expect(registry.list()).toEqual(before)
+    expect(registry.find('new')).toBeUndefined()
+    expect(registry.authenticate('console-dps', secret)?.id).toBe('console-dps')
+    expect(settings.fileText()).toBe(fileBefore)
+  })
+})
