@@ -119,16 +119,6 @@ export async function openApp(options: AppOptions): Promise<App> {
     load: () => settings.get('clients'),
     save: (all) => settings.set('clients', all),
   })
-  const keys = await KeyRing.open(
-    settings.get('keys'),
-    {
-      sealer,
-      nowSeconds,
-      maxLifetimeSeconds: () => issuerSettings().maxLifetimeSeconds,
-      save: (all) => settings.set('keys', all),
-    },
-    options.defaultAlg ?? 'ES256',
-  )
   let db: RecordsDb
   try {
     db = openRecordsDb(options.dataDir)
@@ -141,6 +131,17 @@ export async function openApp(options: AppOptions): Promise<App> {
     )
   }
   const ledger = new TokenLedger(db)
+  const keys = await KeyRing.open(
+    settings.get('keys'),
+    {
+      sealer,
+      nowSeconds,
+      maxLifetimeSeconds: () => issuerSettings().maxLifetimeSeconds,
+      save: (all) => settings.set('keys', all),
+      latestExpiry: () => ledger.latestExpiration(),
+    },
+    options.defaultAlg ?? 'ES256',
+  )
   const audit = new AuditLog(db, nowSeconds)
   const replay = new ReplayCache(db, nowSeconds)
   const authorities = new RemoteAuthorityVerifier(nowSeconds)

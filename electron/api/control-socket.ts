@@ -117,7 +117,10 @@ export async function callControl(
     })
     conn.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') resolve(undefined)
-      else reject(err)
+      // The holder closed as we spoke: it was a short-lived CLI; the caller tries again.
+      else if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+        reject(new AppError('data_dir_locked', 'the data directory changed hands; try again'))
+      } else reject(err)
     })
   })
 }

@@ -228,8 +228,32 @@ const COMMANDS: Record<string, Command> = {
   },
 }
 
+/** Flags that take no value: everything else starting with -- consumes the next word. */
+const BOOLEAN_FLAGS = new Set([
+  '--json',
+  '--help',
+  '-h',
+  '--insecure-http',
+  '--station',
+  '--activate',
+  '--allow-device-id',
+  '--version',
+])
+
+/** The command words, wherever the options stand (`--data-dir D clients list` works too). */
+function commandWords(argv: string[]): string[] {
+  const words: string[] = []
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const arg = argv[i]!
+    if (arg.startsWith('-')) {
+      if (!BOOLEAN_FLAGS.has(arg) && !arg.includes('=')) i++
+    } else words.push(arg)
+  }
+  return words
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2)
+  const words = commandWords(argv)
   const name = [words.join(' '), words[0] ?? ''].find((n) => n in COMMANDS)
   const json = argv.includes('--json')
   if (!name) {
@@ -239,8 +263,14 @@ export async function main(argv: string[]): Promise<number> {
     }
     const asked =
       argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help'
-    process[asked ? 'stdout' : 'stderr'].write(USAGE)
-    return asked ? 0 : 2
+    if (asked) {
+      process.stdout.write(USAGE)
+      return 0
+    }
+    const unknown = words.join(' ') || argv.join(' ')
+    if (json) return fail(json, new AppError('invalid_input', `unknown command: ${unknown}`), 2)
+    process.stderr.write(`unknown command: ${unknown}\n\n${USAGE}`)
+    return 2
   }
   const command = COMMANDS[name]!
   let values: Values
@@ -301,11 +331,23 @@ export async function main(argv: string[]): Promise<number> {
  */
 async function runOperation(globals: Globals, method: string, input: unknown): Promise<unknown> {
   const socketPath = controlSocketPath(ensureDataDir(globals.dataDir))
-  const reply =
-    (await callControl(socketPath, method, input)) ??
-    (await runLocally(globals, socketPath, method, input))
-  if (!reply.ok) throw new ReportedError(reply.error)
-  return reply.value
+  // Another CLI may hold the data directory for a moment: wait for it rather than fail.
+  for (let attempt = 0; ; attempt++) {
+    let reply: Envelope<unknown> | undefined
+    try {
+      reply =
+        (await callControl(socketPath, method, input)) ??
+        (await runLocally(globals, socketPath, method, input))
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'data_dir_locked') || attempt >= 50) throw err
+    }
+    const busy = reply !== undefined && !reply.ok && reply.error.code === 'data_dir_locked'
+    if (reply !== undefined && (!busy || attempt >= 50)) {
+      if (!reply.ok) throw new ReportedError(reply.error)
+      return reply.value
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 async function runLocally(

@@ -54,12 +54,12 @@ export function algorithmForKey(key: KeyObject): KeyAlgorithm {
 /** Reads the first private key of a PEM: PKCS#8, SEC1 (`EC PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`). */
 export function importPrivateKeyPem(pem: string): KeyObject {
   const block = /-----BEGIN ((?:EC |RSA )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/.exec(pem)
-  if (!block) {
-    const encrypted = pem.includes('ENCRYPTED PRIVATE KEY')
+  const encrypted = pem.includes('ENCRYPTED PRIVATE KEY') || /Proc-Type:\s*4,ENCRYPTED/.test(pem)
+  if (!block || encrypted) {
     throw new AppError(
       'invalid_input',
       encrypted
-        ? 'the PEM is encrypted: decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)'
+        ? 'the PEM is encrypted: decrypt it first (openssl pkey -in key.pem -out plain.pem)'
         : 'no PKCS#8, SEC1 or PKCS#1 private key block found in the PEM',
     )
   }

@@ -34,6 +34,8 @@ export interface KeyRingDeps {
   /** Every token a retiring key signed has expired after this many seconds. */
   maxLifetimeSeconds: () => number
   save: (keys: StoredKey[]) => void
+  /** The latest `exp` of any token issued so far (from the ledger). */
+  latestExpiry?: () => number
 }
 
 const aadFor = (kid: string): string => `signing-key:${kid}`
@@ -61,19 +63,19 @@ export class KeyRing {
     defaultAlg: SigningAlgorithm,
   ): Promise<KeyRing> {
     const ring = new KeyRing(deps)
-    ring.#keys = stored.map((k) => ({ ...k }))
-    let changed = ring.#dropRetired()
-    if (!ring.#keys.some((k) => k.state === 'active')) {
-      const next = ring.#keys.find((k) => k.state === 'next')
-      if (next) ring.#activate(next)
-      else ring.#keys.push(ring.#activate(await ring.#newKey(defaultAlg, 'next')))
+    const keys = ring.#drop(stored.map((k) => ({ ...k })))
+    let changed = keys.length !== stored.length
+    if (!keys.some((k) => k.state === 'active')) {
+      const next = keys.find((k) => k.state === 'next') ?? (await ring.#newKey(defaultAlg, 'next'))
+      if (!keys.includes(next)) keys.push(next)
+      ring.#activate(keys, next)
       changed = true
     }
-    if (!ring.#keys.some((k) => k.state === 'next')) {
-      ring.#keys.push(await ring.#newKey(ring.#nextAlg(), 'next'))
+    if (!keys.some((k) => k.state === 'next')) {
+      keys.push(await ring.#newKey(followingAlg(keys), 'next'))
       changed = true
     }
-    ring.#refresh(changed)
+    ring.#commit(keys, changed)
     return ring
   }
 
@@ -147,12 +149,12 @@ export class KeyRing {
 
   /** Promotes the pre-published next key and publishes a fresh next key. */
   async rotate(alg?: SigningAlgorithm): Promise<KeyView[]> {
-    const next = this.#keys.find((k) => k.state === 'next')
-    const fresh = await this.#newKey(alg ?? this.#nextAlg(), 'next')
-    if (next) this.#activate(next)
-    this.#keys.push(fresh)
-    this.#dropRetired()
-    this.#refresh(true)
+    const keys = this.#copy()
+    const next = keys.find((k) => k.state === 'next')
+    if (next) this.#activate(keys, next)
+    // The new next key follows the key that now signs, unless told otherwise.
+    keys.push(await this.#newKey(alg ?? followingAlg(keys), 'next'))
+    this.#commit(this.#drop(keys), true)
     return this.list()
   }
 
@@ -168,13 +170,13 @@ export class KeyRing {
       throw new AppError('already_exists', `key ${kid} is already in the key ring`)
     }
     const imported = await this.#store(privateKey, kid, alg, 'next', 'imported')
-    this.#keys = this.#keys.filter((k) => k.state !== 'next')
-    this.#keys.push(imported)
+    const keys = this.#copy().filter((k) => k.state !== 'next')
+    keys.push(imported)
     if (activate) {
-      this.#activate(imported)
-      this.#keys.push(await this.#newKey(this.#nextAlg(), 'next'))
+      this.#activate(keys, imported)
+      keys.push(await this.#newKey(followingAlg(keys), 'next'))
     }
-    this.#refresh(true)
+    this.#commit(keys, true)
     const view = this.list().find((k) => k.kid === kid)
     if (!view) throw new AppError('internal', 'imported key vanished')
     return view
@@ -187,42 +189,45 @@ export class KeyRing {
   async replaceUnused(alg: SigningAlgorithm): Promise<KeyView[]> {
     const active = await this.#newKey(alg, 'active')
     active.activatedAt = active.createdAt
-    this.#keys = [active, await this.#newKey(alg, 'next')]
-    this.#refresh(true)
+    this.#commit([active, await this.#newKey(alg, 'next')], true)
     return this.list()
   }
 
   /** Drops retiring keys whose tokens have all expired; returns whether anything changed. */
   purge(): boolean {
-    const changed = this.#dropRetired()
-    if (changed) this.#refresh(true)
+    const keys = this.#drop(this.#copy())
+    const changed = keys.length !== this.#keys.length
+    if (changed) this.#commit(keys, true)
     return changed
   }
 
-  /** A new key follows the active key's algorithm; RS384/RS512 exist only as imports. */
-  #nextAlg(): SigningAlgorithm {
-    const alg = this.#keys.find((k) => k.state === 'active')?.alg ?? 'ES256'
-    return alg === 'RS384' || alg === 'RS512' ? 'RS256' : alg
+  #copy(): StoredKey[] {
+    return this.#keys.map((k) => ({ ...k }))
   }
 
-  #activate(key: StoredKey): StoredKey {
+  /**
+   * The old active key retires once every token it signed has expired: after the lifetime cap
+   * from now, or later if the ledger holds a token expiring later (the cap may have been lowered).
+   */
+  #activate(keys: StoredKey[], key: StoredKey): void {
     const now = this.#deps.nowSeconds()
-    for (const k of this.#keys) {
+    const retireAt = Math.max(
+      now + this.#deps.maxLifetimeSeconds(),
+      this.#deps.latestExpiry?.() ?? 0,
+    )
+    for (const k of keys) {
       if (k.state === 'active') {
         k.state = 'retiring'
-        k.retireAt = now + this.#deps.maxLifetimeSeconds()
+        k.retireAt = retireAt
       }
     }
     key.state = 'active'
     key.activatedAt = now
-    return key
   }
 
-  #dropRetired(): boolean {
+  #drop(keys: StoredKey[]): StoredKey[] {
     const now = this.#deps.nowSeconds()
-    const before = this.#keys.length
-    this.#keys = this.#keys.filter((k) => !(k.state === 'retiring' && (k.retireAt ?? 0) <= now))
-    return this.#keys.length !== before
+    return keys.filter((k) => !(k.state === 'retiring' && (k.retireAt ?? 0) <= now))
   }
 
   async #newKey(alg: SigningAlgorithm, state: KeyState): Promise<StoredKey> {
@@ -250,16 +255,20 @@ export class KeyRing {
     }
   }
 
-  #refresh(save: boolean): void {
-    const active = this.#keys.find((k) => k.state === 'active')
+  /** Saves first: a failed write leaves the ring signing and publishing what is on disk. */
+  #commit(keys: StoredKey[], save: boolean): void {
+    const active = keys.find((k) => k.state === 'active')
     if (!active) throw new AppError('internal', 'no active signing key')
-    if (this.#signer?.kid !== active.kid) {
-      const der = this.#deps.sealer.open(active.privateKeySealed, aadFor(active.kid))
-      this.#signer = createSigner(privateKeyFromDer(der), active.kid, active.alg)
-    }
-    this.#jwksJson = JSON.stringify({ keys: this.#keys.map((k) => k.publicJwk) })
-    this.#publicKeys = new Map(
-      this.#keys.map((k) => [
+    const signer =
+      this.#signer?.kid === active.kid
+        ? this.#signer
+        : createSigner(
+            privateKeyFromDer(this.#deps.sealer.open(active.privateKeySealed, aadFor(active.kid))),
+            active.kid,
+            active.alg,
+          )
+    const publicKeys = new Map(
+      keys.map((k) => [
         k.kid,
         {
           key: createPublicKey({
@@ -270,6 +279,16 @@ export class KeyRing {
         },
       ]),
     )
-    if (save) this.#deps.save(this.#keys.map((k) => ({ ...k })))
+    if (save) this.#deps.save(keys.map((k) => ({ ...k })))
+    this.#keys = keys
+    this.#signer = signer
+    this.#publicKeys = publicKeys
+    this.#jwksJson = JSON.stringify({ keys: keys.map((k) => k.publicJwk) })
   }
+}
+
+/** A new key follows the active key's algorithm; RS384/RS512 exist only as imports. */
+function followingAlg(keys: StoredKey[]): SigningAlgorithm {
+  const alg = keys.find((k) => k.state === 'active')?.alg ?? 'ES256'
+  return alg === 'RS384' || alg === 'RS512' ? 'RS256' : alg
 }

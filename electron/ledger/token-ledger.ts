@@ -378,6 +378,13 @@ export class TokenLedger {
     return this.#stmt('DELETE FROM tokens WHERE expiration < ?').run(before).changes
   }
 
+  /** The latest expiry of any recorded token: a retiring key must outlive it. */
+  latestExpiration(): number {
+    return (
+      (this.#stmt('SELECT max(expiration) AS m FROM tokens').get() as { m: number | null }).m ?? 0
+    )
+  }
+
   count(): number {
     return (this.#stmt('SELECT count(*) AS n FROM tokens').get() as { n: number }).n
   }

@@ -1,8 +1,13 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 
 export interface ThrottleOptions {
-  /** Failed authentications allowed per key within `windowSeconds`. */
+  /** Failed authentications allowed per remote address within `windowSeconds`. */
   failures: number
+  /**
+   * Failed authentications allowed per client id within the window. Higher than the address
+   * budget, so one address cannot lock a client (DPS, say) out: that takes several addresses.
+   */
+  clientFailures?: number
   windowSeconds: number
   /** How long a key stays refused once over budget. */
   blockSeconds: number
@@ -10,6 +15,7 @@ export interface ThrottleOptions {
 
 export const DEFAULT_THROTTLE: ThrottleOptions = {
   failures: 10,
+  clientFailures: 50,
   windowSeconds: 60,
   blockSeconds: 60,
 }
@@ -22,17 +28,23 @@ export const DEFAULT_THROTTLE: ThrottleOptions = {
 export class AuthThrottle {
   readonly #byClient: RateLimiterMemory
   readonly #byAddress: RateLimiterMemory
-  readonly #points: number
+  readonly #addressPoints: number
+  readonly #clientPoints: number
 
   constructor(options: ThrottleOptions = DEFAULT_THROTTLE) {
-    const opts = {
-      points: options.failures,
-      duration: options.windowSeconds,
-      blockDuration: options.blockSeconds,
-    }
-    this.#byClient = new RateLimiterMemory({ ...opts, keyPrefix: 'client' })
-    this.#byAddress = new RateLimiterMemory({ ...opts, keyPrefix: 'addr' })
-    this.#points = options.failures
+    const opts = { duration: options.windowSeconds, blockDuration: options.blockSeconds }
+    this.#addressPoints = options.failures
+    this.#clientPoints = options.clientFailures ?? options.failures * 5
+    this.#byClient = new RateLimiterMemory({
+      ...opts,
+      points: this.#clientPoints,
+      keyPrefix: 'client',
+    })
+    this.#byAddress = new RateLimiterMemory({
+      ...opts,
+      points: this.#addressPoints,
+      keyPrefix: 'addr',
+    })
   }
 
   /** Seconds to wait when either key is over budget, else 0. */
@@ -42,10 +54,12 @@ export class AuthThrottle {
       clientId === undefined ? null : this.#byClient.get(clientId),
     ])
     let wait = 0
-    for (const res of [byAddress, byClient]) {
-      if (res && res.consumedPoints > this.#points)
+    const over = (res: typeof byAddress, points: number): void => {
+      if (res && res.consumedPoints > points)
         wait = Math.max(wait, Math.ceil(res.msBeforeNext / 1000))
     }
+    over(byAddress, this.#addressPoints)
+    over(byClient, this.#clientPoints)
     return wait
   }
 

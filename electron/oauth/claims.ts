@@ -35,7 +35,16 @@ export function buildClaims(
   if (grant.owner) claims[ctx.ownerClaim] = grant.owner
   if (ctx.originalTokenClaims) claims.originalTokenClaims = ctx.originalTokenClaims
   for (const [key, value] of Object.entries(client.extraClaims)) {
-    if (!(key in claims)) claims[key] = value
+    // Own keys only, and defined rather than assigned: an extra claim named like an Object
+    // method, or `__proto__`, is a plain claim.
+    if (!Object.hasOwn(claims, key)) {
+      Object.defineProperty(claims, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
   }
   return claims
 }

@@ -30,8 +30,9 @@ export function parseTokenRequest(
     ? parseForm(body)
     : parseJson(body)
   const basic = parseBasic(authorization)
-  const bodySecret = params.get('client_secret')
-  const bodyId = params.get('client_id')
+  // RFC 6749 §3.1: a parameter sent without a value is treated as omitted.
+  const bodySecret = params.get('client_secret') || undefined
+  const bodyId = params.get('client_id') || undefined
   if (basic && bodySecret !== undefined) {
     throw new OAuthError(
       'invalid_request',
@@ -46,7 +47,7 @@ export function parseTokenRequest(
   }
   const expiration = params.get('expiration')
   return {
-    grantType: params.get('grant_type'),
+    grantType: params.get('grant_type') || undefined,
     clientId: basic?.id ?? bodyId,
     clientSecret: basic?.secret ?? bodySecret,
     authMethod: basic
@@ -110,11 +111,16 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
   if (!header || !/^basic /i.test(header)) return undefined
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
-  if (colon < 0) throw new OAuthError('invalid_client', 'malformed Basic credentials')
+  const malformed = (): OAuthError => {
+    const err = new OAuthError('invalid_client', 'malformed Basic credentials')
+    err.basicChallenge = true
+    return err
+  }
+  if (colon < 0) throw malformed()
   try {
     return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) }
   } catch {
-    throw new OAuthError('invalid_client', 'malformed Basic credentials')
+    throw malformed()
   }
 }
 

@@ -26,7 +26,8 @@ export function createLogger(options: {
     if (RANK[level] < min) return
     const safe = redact(fields)
     if (options.json) {
-      write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...safe })}\n`)
+      // Fields first: a field named like `level` or `message` cannot replace the real one.
+      write(`${JSON.stringify({ ...safe, time: new Date().toISOString(), level, message })}\n`)
     } else {
       const extra = Object.entries(safe).map(
         ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
@@ -42,12 +43,14 @@ export function createLogger(options: {
   }
 }
 
-export function redact(fields: Record<string, unknown>): Record<string, unknown> {
+export function redact(fields: Record<string, unknown>, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(fields)) {
     if (SECRET_FIELD.test(k)) out[k] = '[redacted]'
     else if (v instanceof Error) out[k] = v.message
-    else out[k] = v
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = depth < 4 ? redact(v as Record<string, unknown>, depth + 1) : '[nested]'
+    } else out[k] = v
   }
   return out
 }

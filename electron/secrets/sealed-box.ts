@@ -25,14 +25,24 @@ export class SealedBox {
   }
 
   open(sealed: string, aad: string): Buffer {
-    const [version, iv, ct, tag] = sealed.split('.')
-    if (version !== 'v1' || iv === undefined || ct === undefined || tag === undefined) {
+    const parts = sealed.split('.')
+    const [version, ivText, ct, tagText] = parts
+    const iv = Buffer.from(ivText ?? '', 'base64url')
+    const tag = Buffer.from(tagText ?? '', 'base64url')
+    // A short tag would make forgeries cheap: exactly 96-bit IVs and 128-bit tags.
+    if (
+      parts.length !== 4 ||
+      version !== 'v1' ||
+      ct === undefined ||
+      iv.length !== 12 ||
+      tag.length !== 16
+    ) {
       throw new AppError('vault_locked', `sealed data for ${aad} is malformed`)
     }
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'))
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, iv, { authTagLength: 16 })
       decipher.setAAD(Buffer.from(aad, 'utf8'))
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+      decipher.setAuthTag(tag)
       return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()])
     } catch (cause) {
       throw new AppError(
