@@ -235,6 +235,10 @@ export const issuerSettingsSchema = z.object({
   maxLifetimeSeconds: lifetime,
   /** Seconds `iat` is set in the past, for hubs whose clock runs behind (plgd allows none). */
   iatBackdateSeconds: z.number().int().min(0).max(300),
+  /** How long expired token records stay in the ledger before the hourly purge. */
+  ledgerRetentionSeconds: z.number().int().min(0).max(MAX_LIFETIME_CAP_SECONDS),
+  /** Other authorities whose users may call the tokens API (plgd: the customer's OAuth server). */
+  trustedAuthorities: z.array(trustedAuthoritySchema).max(16),
 })
 export type IssuerSettingsView = z.infer<typeof issuerSettingsSchema>
 export const updateSettingsInput = issuerSettingsSchema.partial()

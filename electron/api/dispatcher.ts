@@ -226,6 +226,8 @@ function settingsView(app: App): IssuerSettingsView {
     deviceIdClaim: s.deviceIdClaim,
     maxLifetimeSeconds: s.maxLifetimeSeconds,
     iatBackdateSeconds: s.iatBackdateSeconds,
+    ledgerRetentionSeconds: s.ledgerRetentionSeconds,
+    trustedAuthorities: s.trustedAuthorities,
   }
 }
 

@@ -31,6 +31,11 @@ Commands:
   token revoke JTI...
   keys list | rotate [--alg ES256|ES384|ES512|RS256] | import FILE [--activate]
   audit list [--limit N] [--offset N] | verify | export [--out FILE]   (JSON Lines)
+  settings show
+  settings set [--listen-host H] [--port P] [--public-host NAME] [--owner-claim C]
+               [--device-id-claim C] [--max-lifetime S] [--iat-backdate S] [--ledger-retention S]
+               [--trusted-authority URL... [--trusted-ca FILE]]   (--trusted-authority '' clears)
+  clock skew URL              how far another machine's clock (its HTTPS Date header) is from ours
 
 Options for every command:
   --data-dir DIR              data directory (default: $PLGD_M2M_DATA_DIR or the per-user app folder)
@@ -214,6 +219,50 @@ const COMMANDS: Record<string, Command> = {
       } else process.stdout.write(jsonl)
       return 0
     },
+  },
+  'settings show': { options: {}, positionals: 0, run: op('status.get', () => ({})) },
+  'settings set': {
+    options: {
+      'listen-host': { type: 'string' },
+      port: { type: 'string' },
+      'public-host': { type: 'string' },
+      'owner-claim': { type: 'string' },
+      'device-id-claim': { type: 'string' },
+      'max-lifetime': { type: 'string' },
+      'iat-backdate': { type: 'string' },
+      'ledger-retention': { type: 'string' },
+      'trusted-authority': { type: 'string', multiple: true },
+      'trusted-ca': { type: 'string' },
+    },
+    positionals: 0,
+    run: op('settings.update', (v) => {
+      const patch: Record<string, unknown> = {
+        listenHost: v['listen-host'],
+        port: integer(v.port, 'port'),
+        publicHost: v['public-host'] === '' ? null : v['public-host'],
+        ownerClaim: v['owner-claim'],
+        deviceIdClaim: v['device-id-claim'],
+        maxLifetimeSeconds: integer(v['max-lifetime'], 'max-lifetime'),
+        iatBackdateSeconds: integer(v['iat-backdate'], 'iat-backdate'),
+        ledgerRetentionSeconds: integer(v['ledger-retention'], 'ledger-retention'),
+      }
+      if (v['trusted-authority'] !== undefined) {
+        const caPem =
+          v['trusted-ca'] === undefined ? undefined : readInput(v['trusted-ca'] as string)
+        patch.trustedAuthorities = list(v['trusted-authority'])
+          .filter((a) => a !== '')
+          .map((authority) => ({ authority, caPem }))
+      }
+      const given = Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined))
+      if (Object.keys(given).length === 0)
+        throw new AppError('invalid_input', 'settings set: nothing to change; see --help')
+      return given
+    }),
+  },
+  'clock skew': {
+    options: {},
+    positionals: 1,
+    run: op('clock.skew', (_v, [url]) => ({ url })),
   },
   'keys list': { options: {}, positionals: 0, run: op('keys.list', () => ({})) },
   'keys rotate': {

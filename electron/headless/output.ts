@@ -2,6 +2,8 @@ import type {
   AuditPage,
   AuditVerification,
   ClientView,
+  ClockSkew,
+  StatusView,
   ClientWithSecret,
   IssuedToken,
   KeyView,
@@ -90,6 +92,17 @@ export function printHuman(method: string, value: unknown): string {
         ? `audit log intact: ${v.entries} entries verified\n`
         : `AUDIT LOG TAMPERED: the chain breaks at entry ${v.brokenAt} (${v.entries} entries)\n`
     }
+    case 'clock.skew': {
+      const c = value as ClockSkew
+      const hint =
+        Math.abs(c.skewSeconds) >= 1
+          ? ' (hubs reject tokens whose iat is in their future: consider settings set --iat-backdate)'
+          : ''
+      return `${c.url}: ${c.skewSeconds > 0 ? '+' : ''}${c.skewSeconds} s (round trip ${c.roundTripMs} ms)${hint}\n`
+    }
+    case 'status.get':
+    case 'settings.update':
+      return `${JSON.stringify(method === 'status.get' ? (value as StatusView).settings : value, null, 2)}\n`
     case 'keys.import': {
       const k = value as KeyView
       return `imported ${k.kid} (${k.alg}) as ${k.state}\n`

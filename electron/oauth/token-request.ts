@@ -58,7 +58,10 @@ export function parseTokenRequest(
     audiences: splitList(params.get('audience')),
     scopes: splitList(params.get('scope')),
     expiration:
-      expiration === undefined || expiration === '' ? undefined : parseExpiration(expiration),
+      // plgd: 0 (or nothing) means "not requested".
+      expiration === undefined || expiration === ''
+        ? undefined
+        : parseExpiration(expiration) || undefined,
     tokenName: params.get('token_name') || undefined,
     clientAssertionType: params.get('client_assertion_type') || undefined,
     clientAssertion: params.get('client_assertion') || undefined,
