@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import type { Envelope } from '../../shared/contract.js'
 import { AppError, toErrorShape, type ErrorShape } from '../../shared/errors.js'
@@ -19,6 +19,8 @@ Commands:
       --listen HOST:PORT      listen address (default 127.0.0.1:8443; port 0 = any free port)
       --public-host NAME      host name hubs use to reach the issuer (required off loopback)
       --insecure-http         plain HTTP, loopback only (tests, local scripts)
+      --no-console            do not serve the console UI (otherwise on 127.0.0.1, a random port)
+      --console-port PORT     port of the console UI (default: any free port)
       --station               an always-on issuer: advertise plgd_tokens_endpoint, so hubs
                               check every token against the ledger (revocation takes effect)
   clients add --id ID --owner OWNER [--audience A]... [--scope S]... [--lifetime SECONDS]
@@ -84,6 +86,8 @@ const COMMANDS: Record<string, Command> = {
       'public-host': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
       station: { type: 'boolean', default: false },
+      'no-console': { type: 'boolean', default: false },
+      'console-port': { type: 'string' },
     },
     positionals: 0,
     run: runServe,
@@ -279,6 +283,7 @@ const COMMANDS: Record<string, Command> = {
 
 /** Flags that take no value: everything else starting with -- consumes the next word. */
 const BOOLEAN_FLAGS = new Set([
+  '--no-console',
   '--json',
   '--help',
   '-h',
@@ -426,6 +431,10 @@ async function runServe(globals: Globals, values: Values): Promise<number> {
     publicHost: values['public-host'] as string | undefined,
     insecureHttp: values['insecure-http'] === true,
     station: values.station === true,
+    console:
+      values['no-console'] === true
+        ? undefined
+        : consoleBuild(globals.log, integer(values['console-port'], 'console-port')),
     vault: globals.vault,
     vaultPassphraseFile: globals.vaultPassphraseFile,
   })
@@ -436,6 +445,9 @@ async function runServe(globals: Globals, values: Values): Promise<number> {
       `Issuer ready at ${ready.issuer}\n  token endpoint  ${ready.tokenEndpoint}\n  JWKS            ${ready.jwksUri}\n` +
         (ready.caCertFile
           ? `  CA certificate  ${ready.caCertFile} (give it to hubs as their CA pool)\n`
+          : '') +
+        (ready.consoleUrl
+          ? `  console         ${ready.consoleUrl}\n                  (open it in a browser; the link is the session key: keep it private)\n`
           : '') +
         'Stop with Ctrl+C.\n',
     )
@@ -511,6 +523,18 @@ function clientAuth(v: Values): unknown {
     }
   }
   return { method: 'client_secret' }
+}
+
+/** The renderer build next to the compiled CLI (dist/renderer); none in a source-only checkout. */
+function consoleBuild(
+  log: Logger,
+  port: number | undefined,
+): { staticDir: string; port?: number } | undefined {
+  const staticDir = resolve(__dirname, '../../../renderer')
+  if (existsSync(join(staticDir, 'index.html')))
+    return port === undefined ? { staticDir } : { staticDir, port }
+  log.warn('the console UI is not built (npm run build): serving the issuer only')
+  return undefined
 }
 
 function parseListen(value: string): { host: string; port: number } {
