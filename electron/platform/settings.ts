@@ -64,15 +64,40 @@ export const SETTINGS_DEFAULTS: SettingsData = {
   keys: [],
 }
 
+/**
+ * Reads from memory, writes through. conf and electron-store read and parse the whole file on
+ * every get, which put a disk read on the token endpoint's path; this process is the data
+ * directory's only writer (it holds the lock), so memory is always current. Values are shared:
+ * callers copy before they change anything.
+ */
+export function cachedSettings(store: SettingsStore): SettingsStore {
+  const cache = new Map<keyof SettingsData, unknown>()
+  return {
+    get path() {
+      return store.path
+    },
+    get<K extends keyof SettingsData>(key: K): SettingsData[K] {
+      if (!cache.has(key)) cache.set(key, store.get(key))
+      return cache.get(key) as SettingsData[K]
+    },
+    set<K extends keyof SettingsData>(key: K, value: SettingsData[K]): void {
+      store.set(key, value)
+      cache.set(key, value)
+    },
+  }
+}
+
 /** Settings under plain Node: conf writes atomically (temp file, fsync, rename). */
 export function openHeadlessSettings(dataDir: string): SettingsStore {
-  return new Conf<SettingsData>({
-    cwd: dataDir,
-    configName: 'settings',
-    projectName: 'plgd-m2m-console',
-    defaults: SETTINGS_DEFAULTS,
-    // A corrupt file is a fact to report, not something to reset silently.
-    clearInvalidConfig: false,
-    configFileMode: 0o600,
-  })
+  return cachedSettings(
+    new Conf<SettingsData>({
+      cwd: dataDir,
+      configName: 'settings',
+      projectName: 'plgd-m2m-console',
+      defaults: SETTINGS_DEFAULTS,
+      // A corrupt file is a fact to report, not something to reset silently.
+      clearInvalidConfig: false,
+      configFileMode: 0o600,
+    }),
+  )
 }
