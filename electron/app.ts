@@ -7,6 +7,7 @@ import { BearerAuthenticator } from './issuer/bearer-auth.js'
 import { createIssuerHandler } from './issuer/issuer-handler.js'
 import { authorizationServerMetadata } from './issuer/oauth-extensions.js'
 import { KeyRing } from './keys/key-ring.js'
+import { SigningThread } from './keys/signing-thread.js'
 import { AuditLog } from './ledger/audit-log.js'
 import { ReplayCache } from './ledger/replay-cache.js'
 import { TokenLedger } from './ledger/token-ledger.js'
@@ -31,6 +32,8 @@ export interface AppOptions {
   nowSeconds?: () => number
   defaultAlg?: SigningAlgorithm
   throttle?: ThrottleOptions
+  /** Sign on a second thread (a long-running issuer); one-shot commands sign inline. */
+  signingThread?: boolean
 }
 
 export interface IssuerUrls {
@@ -131,6 +134,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     )
   }
   const ledger = new TokenLedger(db)
+  const signingThread = options.signingThread ? SigningThread.start(log) : undefined
   const keys = await KeyRing.open(
     settings.get('keys'),
     {
@@ -139,6 +143,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       maxLifetimeSeconds: () => issuerSettings().maxLifetimeSeconds,
       save: (all) => settings.set('keys', all),
       latestExpiry: () => ledger.latestExpiration(),
+      ...(signingThread ? { signerFactory: signingThread.factory } : {}),
     },
     options.defaultAlg ?? 'ES256',
   )
@@ -258,6 +263,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     close() {
       ledger.flush()
       db.close()
+      void signingThread?.close()
     },
   }
 }

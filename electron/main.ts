@@ -226,6 +226,7 @@ async function openVaultedApp(dataDir: string): Promise<App> {
         log,
         vaultChoice: choice,
         passphrase: () => askPassphrase(firstRun ? 'create' : 'unlock', dataDir, error),
+        signingThread: true,
       })
     } catch (err) {
       retryMessage = undefined

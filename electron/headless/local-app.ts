@@ -12,6 +12,7 @@ export interface HeadlessOptions {
   log: Logger
   vault?: VaultChoice | undefined
   vaultPassphraseFile?: string | undefined
+  signingThread?: boolean
 }
 
 /** The app on plain Node: conf for settings, keytar for the keychain. */
@@ -24,5 +25,6 @@ export async function openHeadlessApp(options: HeadlessOptions): Promise<App> {
     log: options.log,
     vaultChoice: options.vault,
     passphrase: passphraseSource(options.vaultPassphraseFile),
+    signingThread: options.signingThread ?? false,
   })
 }

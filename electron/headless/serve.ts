@@ -36,7 +36,7 @@ export async function serve(options: ServeOptions): Promise<Serving> {
   let app: App | undefined
   let bridge: ConsoleBridge | undefined
   try {
-    app = await openHeadlessApp({ ...options, dataDir })
+    app = await openHeadlessApp({ ...options, dataDir, signingThread: true })
     const issuer = await startIssuer(app, options)
     lock.serve(createDispatcher(app, 'cli'))
     if (options.console) {

@@ -14,7 +14,7 @@ import {
   publicJwk,
   thumbprintKid,
 } from './key-material.js'
-import { createSigner, type Signer } from './signer.js'
+import { createSigner, type Signer, type SignerFactory } from './signer.js'
 
 export interface StoredKey {
   kid: string
@@ -36,6 +36,8 @@ export interface KeyRingDeps {
   save: (keys: StoredKey[]) => void
   /** The latest `exp` of any token issued so far (from the ledger). */
   latestExpiry?: () => number
+  /** Where the active key signs: inline by default, or on the signing thread. */
+  signerFactory?: SignerFactory
 }
 
 const aadFor = (kid: string): string => `signing-key:${kid}`
@@ -259,14 +261,13 @@ export class KeyRing {
   #commit(keys: StoredKey[], save: boolean): void {
     const active = keys.find((k) => k.state === 'active')
     if (!active) throw new AppError('internal', 'no active signing key')
-    const signer =
-      this.#signer?.kid === active.kid
-        ? this.#signer
-        : createSigner(
-            privateKeyFromDer(this.#deps.sealer.open(active.privateKeySealed, aadFor(active.kid))),
-            active.kid,
-            active.alg,
-          )
+    let signer = this.#signer
+    if (signer?.kid !== active.kid) {
+      const der = this.#deps.sealer.open(active.privateKeySealed, aadFor(active.kid))
+      signer = this.#deps.signerFactory
+        ? this.#deps.signerFactory(der, active.kid, active.alg)
+        : createSigner(privateKeyFromDer(der), active.kid, active.alg)
+    }
     const publicKeys = new Map(
       keys.map((k) => [
         k.kid,

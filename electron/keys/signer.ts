@@ -1,6 +1,8 @@
 import { sign, type KeyObject } from 'node:crypto'
 import type { KeyAlgorithm } from '../../shared/constants.js'
 
+export type TokenType = 'JWT' | 'at+jwt'
+
 /**
  * What the issuer sees of a signing key: never the private key itself. Signing uses
  * node:crypto directly on a pre-imported KeyObject with the header segment encoded once:
@@ -9,8 +11,11 @@ import type { KeyAlgorithm } from '../../shared/constants.js'
 export interface Signer {
   readonly kid: string
   readonly alg: KeyAlgorithm
-  signJwt(payload: Record<string, unknown>, typ: 'JWT' | 'at+jwt'): string
+  signJwt(payload: Record<string, unknown>, typ: TokenType): Promise<string>
 }
+
+/** Builds the signer of a key from its PKCS#8 DER (inline, or on the signing thread). */
+export type SignerFactory = (der: Buffer, kid: string, alg: KeyAlgorithm) => Signer
 
 const HASH_OF: Record<KeyAlgorithm, string> = {
   ES256: 'sha256',
@@ -21,27 +26,36 @@ const HASH_OF: Record<KeyAlgorithm, string> = {
   RS512: 'sha512',
 }
 
-export function createSigner(privateKey: KeyObject, kid: string, alg: KeyAlgorithm): Signer {
+/** Signs compact JWS with one key: shared by the inline signer and the signing thread. */
+export function compactSigner(
+  privateKey: KeyObject,
+  kid: string,
+  alg: KeyAlgorithm,
+): (payloadJson: string, typ: TokenType) => string {
   const hash = HASH_OF[alg]
   // JOSE wants the raw r||s form for ECDSA, not DER.
   const key = alg.startsWith('ES')
     ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const }
     : privateKey
-  const headers = {
-    JWT: encodeSegment({ alg, kid, typ: 'JWT' }),
-    'at+jwt': encodeSegment({ alg, kid, typ: 'at+jwt' }),
+  const headers: Record<TokenType, string> = {
+    JWT: encodeSegment(JSON.stringify({ alg, kid, typ: 'JWT' })),
+    'at+jwt': encodeSegment(JSON.stringify({ alg, kid, typ: 'at+jwt' })),
   }
-  return {
-    kid,
-    alg,
-    signJwt(payload, typ) {
-      const signingInput = `${headers[typ]}.${encodeSegment(payload)}`
-      const signature = sign(hash, Buffer.from(signingInput), key)
-      return `${signingInput}.${signature.toString('base64url')}`
-    },
+  return (payloadJson, typ) => {
+    const signingInput = `${headers[typ]}.${encodeSegment(payloadJson)}`
+    return `${signingInput}.${sign(hash, Buffer.from(signingInput), key).toString('base64url')}`
   }
 }
 
-function encodeSegment(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url')
+export function createSigner(privateKey: KeyObject, kid: string, alg: KeyAlgorithm): Signer {
+  const signCompact = compactSigner(privateKey, kid, alg)
+  return {
+    kid,
+    alg,
+    signJwt: async (payload, typ) => signCompact(JSON.stringify(payload), typ),
+  }
+}
+
+function encodeSegment(json: string): string {
+  return Buffer.from(json).toString('base64url')
 }

@@ -283,7 +283,7 @@ export class TokenService {
       tokenName,
       originalTokenClaims: assertion?.claims,
     })
-    const accessToken = this.#deps.keys.active().signJwt(claims, client.tokenType)
+    const accessToken = await this.#deps.keys.active().signJwt(claims, client.tokenType)
     await this.#deps.ledger.record({
       id: jti,
       name: tokenName ?? '',
