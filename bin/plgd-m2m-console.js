@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict'
-// The compiled CLI; `npm run build` produces it.
-const { main } = require('../dist/node/electron/headless/cli.js')
+// The CLI bundle; `npm run build` produces it (scripts/build-cli.mjs).
+const { main } = require('../dist/cli/cli.js')
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code

@@ -6,6 +6,7 @@ import { AppError, toErrorShape, type ErrorShape } from '../../shared/errors.js'
 import { ControlSocket, callControl } from '../api/control-socket.js'
 import { createDispatcher } from '../api/dispatcher.js'
 import { createLogger, type Logger } from '../platform/logger.js'
+import { packageVersion, rendererDir } from '../platform/install-paths.js'
 import { controlSocketPath, defaultDataDir, ensureDataDir } from '../platform/paths.js'
 import type { VaultChoice } from '../secrets/vault.js'
 import { openHeadlessApp } from './local-app.js'
@@ -530,7 +531,7 @@ function consoleBuild(
   log: Logger,
   port: number | undefined,
 ): { staticDir: string; port?: number } | undefined {
-  const staticDir = resolve(__dirname, '../../../renderer')
+  const staticDir = rendererDir()
   if (existsSync(join(staticDir, 'index.html')))
     return port === undefined ? { staticDir } : { staticDir, port }
   log.warn('the console UI is not built (npm run build): serving the issuer only')
@@ -591,9 +592,5 @@ function readInput(file: string): string {
 }
 
 function version(): string {
-  return (
-    JSON.parse(readFileSync(resolve(__dirname, '../../../../package.json'), 'utf8')) as {
-      version: string
-    }
-  ).version
+  return packageVersion()
 }
