@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, sep } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { KeyAlgorithm } from '../../shared/constants.js'
 import type { Logger } from '../platform/logger.js'
@@ -40,7 +40,11 @@ export class SigningThread {
 
   /** Undefined where the compiled worker is not at hand (tests run the TypeScript sources). */
   static start(log: Logger): SigningThread | undefined {
-    const script = join(__dirname, 'signing-worker.js')
+    // Packaged, the worker is unpacked next to app.asar: worker threads cannot start from an archive.
+    const script = join(__dirname, 'signing-worker.js').replace(
+      `app.asar${sep}`,
+      `app.asar.unpacked${sep}`,
+    )
     if (!existsSync(script)) return undefined
     return new SigningThread(new Worker(script), log)
   }
