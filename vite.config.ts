@@ -5,7 +5,7 @@ import { defineConfig } from 'vite'
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react()],
+  plugins: [react({})],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

@@ -1,13 +1,21 @@
-import { BASE_PATH } from '../../shared/constants'
+import { useEffect, useState } from 'react'
+import { resolveTransport } from './api/transport'
+import { setAppState } from './lib/app-state'
+import { AppProviders } from './shell/AppProviders'
+import { NoSession } from './shell/NoSession'
+import { Shell } from './shell/Shell'
 
-/** Placeholder shell until the console (issue 4) lands: it says where the issuer lives. */
+/** Finds how to reach main (Electron preload or headless bridge) once, then runs the console. */
 export function App() {
+  const [transport] = useState(resolveTransport)
+  const connected = transport.kind !== 'none'
+  useEffect(() => {
+    if (!connected) setAppState('error', 'no-session')
+  }, [connected])
+
   return (
-    <main data-app-state="ready">
-      <h1>plgd M2M Console</h1>
-      <p>
-        The token issuer serves plgd&apos;s m2m-oauth-server API under <code>{BASE_PATH}</code>.
-      </p>
-    </main>
+    <AppProviders api={connected ? transport.api : undefined}>
+      {connected ? <Shell /> : <NoSession />}
+    </AppProviders>
   )
 }

@@ -1,15 +1,9 @@
 // @vitest-environment node
 // Runs against the build (dist/): the worker thread needs the compiled signing-worker.js.
 import { generateKeyPairSync } from 'node:crypto'
-import { createRequire } from 'node:module'
 import { compactVerify, exportJWK } from 'jose'
 import { describe, expect, it } from 'vitest'
-import type { SigningThread as SigningThreadType } from '../../electron/keys/signing-thread.js'
-
-const require = createRequire(import.meta.url)
-const { SigningThread } = require('../../dist/node/electron/keys/signing-thread.js') as {
-  SigningThread: typeof SigningThreadType
-}
+import { SigningThread } from '../../dist/node/electron/keys/signing-thread.js'
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
 

@@ -125,7 +125,7 @@ describe('generatePrivateKey + createSigner: tokens verify against the published
     const signer = createSigner(key, kid, alg)
     expect(signer).toMatchObject({ kid, alg })
     const payload = { sub: '1', iat: NOW, exp: NOW + 60, scope: '' }
-    const token = signer.signJwt(payload, typ)
+    const token = await signer.signJwt(payload, typ)
     expect(decodeProtectedHeader(token)).toStrictEqual({ alg, kid, typ })
 
     const jwks: JSONWebKeySet = { keys: [jwk] }
@@ -136,7 +136,7 @@ describe('generatePrivateKey + createSigner: tokens verify against the published
   it('a token does not verify against another key with the same kid', async () => {
     const key = keyFor('ES256')
     const kid = plgdKid(key)
-    const token = createSigner(key, kid, 'ES256').signJwt({ exp: NOW + 60 }, 'JWT')
+    const token = await createSigner(key, kid, 'ES256').signJwt({ exp: NOW + 60 }, 'JWT')
     const impostor = await publicJwk(generatePrivateKey('ES256'), kid, 'ES256')
     await expect(jwtVerify(token, createLocalJWKSet({ keys: [impostor] }))).rejects.toThrow(
       /signature verification failed/,
@@ -146,9 +146,9 @@ describe('generatePrivateKey + createSigner: tokens verify against the published
   it('a token with a changed payload does not verify', async () => {
     const key = keyFor('ES384')
     const kid = plgdKid(key)
-    const [h, , s] = createSigner(key, kid, 'ES384')
-      .signJwt({ sub: '1', exp: NOW + 60 }, 'JWT')
-      .split('.')
+    const [h, , s] = (
+      await createSigner(key, kid, 'ES384').signJwt({ sub: '1', exp: NOW + 60 }, 'JWT')
+    ).split('.')
     const forged = `${h}.${Buffer.from(JSON.stringify({ sub: '2', exp: NOW + 60 })).toString('base64url')}.${s}`
     const jwks = createLocalJWKSet({ keys: [await publicJwk(key, kid, 'ES384')] })
     await expect(jwtVerify(forged, jwks)).rejects.toThrow(/signature verification failed/)

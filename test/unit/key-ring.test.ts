@@ -67,7 +67,7 @@ async function verify(ring: KeyRing, token: string) {
   return jwtVerify(token, jwks)
 }
 
-const sign = (ring: KeyRing, payload: Record<string, unknown> = { sub: '1' }): string =>
+const sign = (ring: KeyRing, payload: Record<string, unknown> = { sub: '1' }): Promise<string> =>
   ring.active().signJwt(payload, 'JWT')
 
 const pemOf = (key: KeyObject, type: 'pkcs8' | 'sec1' | 'pkcs1' = 'pkcs8'): string =>
@@ -104,14 +104,14 @@ describe('KeyRing.open', () => {
 
   it('signs tokens that verify against its JWKS, with alg, kid and typ in the header', async () => {
     const { ring } = await openRing()
-    const token = sign(ring, { sub: '1', scope: '' })
+    const token = await sign(ring, { sub: '1', scope: '' })
     expect(decodeProtectedHeader(token)).toStrictEqual({
       alg: 'ES256',
       kid: only(ring, 'active').kid,
       typ: 'JWT',
     })
     expect((await verify(ring, token)).payload).toStrictEqual({ sub: '1', scope: '' })
-    const at = ring.active().signJwt({ sub: '1' }, 'at+jwt')
+    const at = await ring.active().signJwt({ sub: '1' }, 'at+jwt')
     expect(decodeProtectedHeader(at).typ).toBe('at+jwt')
     await expect(verify(ring, at)).resolves.toBeTruthy()
   })
@@ -124,7 +124,7 @@ describe('KeyRing.open', () => {
     expect(again.ring.jwksJson()).toBe(first.ring.jwksJson())
     expect(first.settings.writes).toHaveLength(writes)
     // A token signed before the restart verifies after it.
-    await expect(verify(again.ring, sign(first.ring))).resolves.toBeTruthy()
+    await expect(verify(again.ring, await sign(first.ring))).resolves.toBeTruthy()
   })
 
   it('promotes a stored next key when no key is active', async () => {
@@ -174,14 +174,14 @@ describe('KeyRing.rotate and purge', () => {
     const { ring, clock, maxLifetime } = await openRing()
     const oldActive = only(ring, 'active')
     const oldNext = only(ring, 'next')
-    const before = sign(ring)
+    const before = await sign(ring)
     clock.advance(100)
     const rotatedAt = clock.now
 
     const listed = await ring.rotate()
     expect(listed).toEqual(ring.list())
     expect(ring.active().kid).toBe(oldNext.kid)
-    expect(decodeProtectedHeader(sign(ring)).kid).toBe(oldNext.kid)
+    expect(decodeProtectedHeader(await sign(ring)).kid).toBe(oldNext.kid)
     expect(only(ring, 'active')).toMatchObject({ kid: oldNext.kid, activatedAt: rotatedAt })
     expect(only(ring, 'retiring')).toMatchObject({
       kid: oldActive.kid,
@@ -191,7 +191,7 @@ describe('KeyRing.rotate and purge', () => {
     expect([oldActive.kid, oldNext.kid]).not.toContain(fresh.kid)
     expect(jwksKids(ring).sort()).toEqual([oldActive.kid, oldNext.kid, fresh.kid].sort())
     await expect(verify(ring, before)).resolves.toBeTruthy()
-    await expect(verify(ring, sign(ring))).resolves.toBeTruthy()
+    await expect(verify(ring, await sign(ring))).resolves.toBeTruthy()
   })
 
   it.each<[string, number, boolean]>([
@@ -234,8 +234,8 @@ describe('KeyRing.rotate and purge', () => {
     expect(ring.active().alg).toBe('ES256')
     await ring.rotate()
     expect(ring.active().alg).toBe('ES384')
-    expect(decodeProtectedHeader(sign(ring)).alg).toBe('ES384')
-    await expect(verify(ring, sign(ring))).resolves.toBeTruthy()
+    expect(decodeProtectedHeader(await sign(ring)).alg).toBe('ES384')
+    await expect(verify(ring, await sign(ring))).resolves.toBeTruthy()
   })
 })
 
@@ -254,7 +254,7 @@ describe('KeyRing.importPem', () => {
     expect(settings.get('keys').some((k) => k.kid === replaced.kid)).toBe(false)
 
     await ring.rotate()
-    const token = sign(ring)
+    const token = await sign(ring)
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES384', kid })
     const verified = await verify(ring, token)
     expect(verified.protectedHeader.kid).toBe(kid)
@@ -276,7 +276,7 @@ describe('KeyRing.importPem', () => {
     expect(next.origin).toBe('generated')
     expect(jwksKids(ring).sort()).toEqual([oldActive.kid, kid, next.kid].sort())
 
-    const token = sign(ring)
+    const token = await sign(ring)
     expect(decodeProtectedHeader(token).kid).toBe(kid)
     // The token verifies with the imported key's own public key, not only with the JWKS.
     const jwk = { ...(createPublicKey(key).export({ format: 'jwk' }) as object), kid, alg: 'ES256' }
@@ -289,8 +289,8 @@ describe('KeyRing.importPem', () => {
     const view = await ring.importPem(pemOf(privateKey, 'pkcs1'), true)
     expect(view).toMatchObject({ kid: plgdKid(privateKey), alg: 'RS256', state: 'active' })
     expect(only(ring, 'next').alg).toBe('RS256')
-    expect(decodeProtectedHeader(sign(ring)).alg).toBe('RS256')
-    await expect(verify(ring, sign(ring))).resolves.toBeTruthy()
+    expect(decodeProtectedHeader(await sign(ring)).alg).toBe('RS256')
+    await expect(verify(ring, await sign(ring))).resolves.toBeTruthy()
   })
 
   it.each<[string, boolean, 'pkcs8' | 'sec1']>([

@@ -13,6 +13,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'component',
+          environment: 'jsdom',
+          include: ['test/component/**/*.test.{ts,tsx}'],
+          setupFiles: ['test/component/setup.ts'],
+        },
+      },
+      {
+        test: {
           name: 'integration',
           environment: 'node',
           include: ['test/integration/**/*.test.ts'],

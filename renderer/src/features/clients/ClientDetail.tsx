@@ -1,0 +1,395 @@
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Loader,
+  Modal,
+  NumberInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core'
+import { zodResolver } from '@hookform/resolvers/zod'
+import { useState, type ReactNode } from 'react'
+import { Controller, useForm } from 'react-hook-form'
+import type { ClientView } from '../../../../shared/contract'
+import { ConfirmDialog } from '../../components/ConfirmDialog'
+import { JsonBlock } from '../../components/JsonBlock'
+import { LoadFailed } from '../../components/LoadFailed'
+import { fieldError, resolverOptions } from '../../lib/form'
+import { formatDuration, formatTime } from '../../lib/format'
+import { navigate, pageHref } from '../../shell/routes'
+import {
+  authLabel,
+  rotateSecretFormSchema,
+  type SecretReveal,
+  type RotateSecretFormOutput,
+  type RotateSecretFormValues,
+} from './client-form'
+import { useClient, useRemoveClient, useRotateSecret, useSetClientDisabled } from './queries'
+
+interface ClientDetailProps {
+  id: string
+  onSecret: (reveal: SecretReveal) => void
+}
+
+export function ClientDetail({ id, onSecret }: ClientDetailProps) {
+  const client = useClient(id)
+  return (
+    <Stack data-testid="client-detail">
+      <Anchor href={pageHref('clients')} data-testid="client-detail-back">
+        ← All clients
+      </Anchor>
+      {client.isPending ? (
+        <Loader aria-label="Loading client" />
+      ) : client.data ? (
+        <ClientDetailView client={client.data} onSecret={onSecret} />
+      ) : (
+        <LoadFailed what={`client ${id}`} onRetry={() => void client.refetch()} />
+      )}
+    </Stack>
+  )
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Table.Tr>
+      <Table.Th scope="row" w={200}>
+        {label}
+      </Table.Th>
+      <Table.Td>{children}</Table.Td>
+    </Table.Tr>
+  )
+}
+
+function List({ items, empty }: { items: string[]; empty: string }) {
+  if (items.length === 0)
+    return (
+      <Text span size="sm" c="dimmed">
+        {empty}
+      </Text>
+    )
+  return (
+    <Group gap={4}>
+      {items.map((item) => (
+        <Code key={item}>{item}</Code>
+      ))}
+    </Group>
+  )
+}
+
+function ClientDetailView({
+  client,
+  onSecret,
+}: {
+  client: ClientView
+  onSecret: ClientDetailProps['onSecret']
+}) {
+  const setDisabled = useSetClientDisabled()
+  const [rotating, setRotating] = useState(false)
+  const [deleting, setDeleting] = useState(false)
+  const { auth } = client
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Group gap="sm">
+          <Title order={2}>{client.id}</Title>
+          <Badge
+            color={client.disabled ? 'gray' : 'green'}
+            variant="light"
+            data-testid="client-status"
+          >
+            {client.disabled ? 'disabled' : 'enabled'}
+          </Badge>
+        </Group>
+        <Group>
+          {auth.method === 'client_secret' && (
+            <Button
+              variant="light"
+              onClick={() => setRotating(true)}
+              data-testid="rotate-secret-button"
+            >
+              Rotate secret
+            </Button>
+          )}
+          <Button
+            variant="light"
+            color={client.disabled ? 'green' : 'orange'}
+            loading={setDisabled.isPending}
+            onClick={() => setDisabled.mutate({ id: client.id, disabled: !client.disabled })}
+            data-testid="toggle-disabled-button"
+          >
+            {client.disabled ? 'Enable' : 'Disable'}
+          </Button>
+          <Button
+            color="red"
+            variant="light"
+            onClick={() => setDeleting(true)}
+            data-testid="delete-client-button"
+          >
+            Delete
+          </Button>
+        </Group>
+      </Group>
+
+      <Card withBorder>
+        <Table>
+          <Table.Tbody>
+            <Row label="Owner">
+              {client.owner ? (
+                <Code>{client.owner}</Code>
+              ) : (
+                <Text span size="sm" c="dimmed">
+                  named by each user assertion
+                </Text>
+              )}
+            </Row>
+            <Row label="Other allowed owners">
+              <List items={client.allowedOwners} empty="none" />
+            </Row>
+            <Row label="Audiences">
+              <List items={client.audiences} empty="none (tokens carry no aud)" />
+            </Row>
+            <Row label="Scopes">
+              <List items={client.scopes} empty="none" />
+            </Row>
+            <Row label="Max token lifetime">
+              {client.maxLifetimeSeconds} s ({formatDuration(client.maxLifetimeSeconds)})
+            </Row>
+            <Row label="Device id claim">{client.allowDeviceId ? 'allowed' : 'not allowed'}</Row>
+            <Row label="Token type">{client.tokenType}</Row>
+            <Row label="Authentication">
+              <Stack gap={4}>
+                <Text size="sm">{authLabel(client)}</Text>
+                {auth.method === 'private_key_jwt' && auth.jwksUri && <Code>{auth.jwksUri}</Code>}
+                {auth.method === 'private_key_jwt' && auth.jwks && (
+                  <Text size="sm" c="dimmed">
+                    {auth.jwks.keys.length} public key(s) registered
+                  </Text>
+                )}
+                {auth.method === 'user_assertion' &&
+                  auth.authorities.map((a) => (
+                    <Text key={a.authority} size="sm">
+                      <Code>{a.authority}</Code>
+                      {a.caPem ? ' (own CA)' : ''}
+                    </Text>
+                  ))}
+              </Stack>
+            </Row>
+            <Row label="Extra claims">
+              {Object.keys(client.extraClaims).length === 0 ? (
+                <Text span size="sm" c="dimmed">
+                  none
+                </Text>
+              ) : (
+                <JsonBlock value={client.extraClaims} />
+              )}
+            </Row>
+            <Row label="Created">{formatTime(client.createdAt)}</Row>
+            <Row label="Updated">{formatTime(client.updatedAt)}</Row>
+          </Table.Tbody>
+        </Table>
+      </Card>
+
+      {auth.method === 'client_secret' && (
+        <Card withBorder data-testid="client-secrets">
+          <Title order={3} size="h4" mb="xs">
+            Valid secrets
+          </Title>
+          {client.secrets.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              No secret works right now: rotate to issue a new one.
+            </Text>
+          ) : (
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Created</Table.Th>
+                  <Table.Th>Valid until</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {client.secrets.map((s) => (
+                  <Table.Tr key={s.createdAt}>
+                    <Table.Td>{formatTime(s.createdAt)}</Table.Td>
+                    <Table.Td>
+                      {s.expiresAt === null ? 'current' : formatTime(s.expiresAt)}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Card>
+      )}
+
+      <RotateSecretDialog
+        opened={rotating}
+        clientId={client.id}
+        onClose={() => setRotating(false)}
+        onRotated={(secret) => {
+          setRotating(false)
+          onSecret({ clientId: client.id, secret, title: `New secret for ${client.id}` })
+        }}
+      />
+      <DeleteClientDialog
+        opened={deleting}
+        clientId={client.id}
+        onClose={() => setDeleting(false)}
+      />
+    </Stack>
+  )
+}
+
+function RotateSecretDialog({
+  opened,
+  clientId,
+  onClose,
+  onRotated,
+}: {
+  opened: boolean
+  clientId: string
+  onClose: () => void
+  onRotated: (secret: string) => void
+}) {
+  return (
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={`Rotate the secret of ${clientId}`}
+      attributes={{ content: { 'data-testid': 'rotate-secret-dialog' } }}
+    >
+      <RotateSecretForm clientId={clientId} onCancel={onClose} onRotated={onRotated} />
+    </Modal>
+  )
+}
+
+function RotateSecretForm({
+  clientId,
+  onCancel,
+  onRotated,
+}: {
+  clientId: string
+  onCancel: () => void
+  onRotated: (secret: string) => void
+}) {
+  const rotate = useRotateSecret()
+  const {
+    control,
+    handleSubmit,
+    formState: { errors },
+  } = useForm<RotateSecretFormValues, unknown, RotateSecretFormOutput>({
+    resolver: zodResolver(rotateSecretFormSchema, resolverOptions),
+    defaultValues: { graceSeconds: 0 },
+  })
+  const onSubmit = handleSubmit(({ graceSeconds }) =>
+    rotate.mutate(
+      { id: clientId, graceSeconds },
+      {
+        onSuccess: ({ clientSecret }) => {
+          if (clientSecret) onRotated(clientSecret)
+        },
+      },
+    ),
+  )
+  return (
+    <form onSubmit={onSubmit} noValidate>
+      <Stack>
+        <Text size="sm">
+          A new secret is generated and shown once. The current one keeps working for the grace
+          period, so devices can be updated; 0 ends it now.
+        </Text>
+        <Controller
+          control={control}
+          name="graceSeconds"
+          render={({ field }) => (
+            <NumberInput
+              label="Grace period (seconds)"
+              min={0}
+              allowDecimal={false}
+              allowNegative={false}
+              value={field.value}
+              onChange={field.onChange}
+              onBlur={field.onBlur}
+              name={field.name}
+              ref={field.ref}
+              error={fieldError(errors, 'graceSeconds')}
+              data-autofocus
+              data-testid="rotate-secret-grace"
+            />
+          )}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={rotate.isPending} data-testid="rotate-secret-submit">
+            Rotate secret
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  )
+}
+
+function DeleteClientDialog({
+  opened,
+  clientId,
+  onClose,
+}: {
+  opened: boolean
+  clientId: string
+  onClose: () => void
+}) {
+  const remove = useRemoveClient()
+  const [typed, setTyped] = useState('')
+  const close = () => {
+    setTyped('')
+    onClose()
+  }
+  return (
+    <ConfirmDialog
+      opened={opened}
+      title={`Delete client ${clientId}?`}
+      confirmLabel="Delete client"
+      loading={remove.isPending}
+      confirmDisabled={typed !== clientId}
+      onClose={close}
+      onConfirm={() =>
+        remove.mutate(
+          { id: clientId },
+          {
+            onSuccess: () => {
+              close()
+              navigate('clients')
+            },
+          },
+        )
+      }
+      testId="delete-client-dialog"
+    >
+      <Text size="sm">
+        The client can no longer get tokens. Tokens it was already issued stay in the ledger on the
+        Tokens page, where they can be revoked. This cannot be undone.
+      </Text>
+      <TextInput
+        label={
+          <>
+            Type <Code>{clientId}</Code> to confirm
+          </>
+        }
+        value={typed}
+        onChange={(e) => setTyped(e.currentTarget.value)}
+        autoComplete="off"
+        data-autofocus
+        data-testid="delete-confirm-input"
+      />
+    </ConfirmDialog>
+  )
+}

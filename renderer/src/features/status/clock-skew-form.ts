@@ -1,0 +1,14 @@
+import { z } from 'zod'
+import { clockSkewInput } from '../../../../shared/contract'
+
+export const clockSkewFormSchema = z.object({
+  url: z
+    .string()
+    .transform((s) => s.trim())
+    .pipe(clockSkewInput.shape.url),
+})
+export type ClockSkewFormValues = z.input<typeof clockSkewFormSchema>
+export type ClockSkewFormOutput = z.output<typeof clockSkewFormSchema>
+
+/** plgd checks `iat` with zero leeway: a hub a second or more behind rejects fresh tokens. */
+export const SKEW_WARNING_SECONDS = 1

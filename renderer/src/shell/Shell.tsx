@@ -1,0 +1,163 @@
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Button,
+  Center,
+  EmptyState,
+  Group,
+  Loader,
+  NavLink,
+  Title,
+  UnstyledButton,
+} from '@mantine/core'
+import { useDisclosure } from '@mantine/hooks'
+import { lazy, Suspense, useEffect } from 'react'
+import { useAppEvents } from '../api/events'
+import { ErrorBoundary } from '../components/ErrorBoundary'
+import { ThemeToggle } from '../components/ThemeToggle'
+import { setAppState } from '../lib/app-state'
+import { FirstRunPage } from '../features/status/FirstRunPage'
+import { useStatus } from '../features/status/queries'
+import { PAGE_LABELS, PAGES, pageHref, useRoute, type Page } from './routes'
+
+// The dashboard is the landing page; the others load when first opened.
+import { DashboardPage } from '../features/status/DashboardPage'
+const ClientsPage = lazy(() =>
+  import('../features/clients/ClientsPage').then((m) => ({ default: m.ClientsPage })),
+)
+const TokensPage = lazy(() =>
+  import('../features/tokens/TokensPage').then((m) => ({ default: m.TokensPage })),
+)
+const InspectorPage = lazy(() =>
+  import('../features/inspector/InspectorPage').then((m) => ({ default: m.InspectorPage })),
+)
+const KeysPage = lazy(() =>
+  import('../features/keys/KeysPage').then((m) => ({ default: m.KeysPage })),
+)
+const AuditPage = lazy(() =>
+  import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })),
+)
+
+function PageContent({ page }: { page: Page }) {
+  switch (page) {
+    case 'dashboard':
+      return <DashboardPage />
+    case 'clients':
+      return <ClientsPage />
+    case 'tokens':
+      return <TokensPage />
+    case 'inspector':
+      return <InspectorPage />
+    case 'keys':
+      return <KeysPage />
+    case 'audit':
+      return <AuditPage />
+  }
+}
+
+const pageLoader = (
+  <Center py="xl">
+    <Loader aria-label="Loading page" />
+  </Center>
+)
+
+/** The console once connected: readiness marker, first run or the navigable pages. */
+export function Shell() {
+  useAppEvents()
+  const status = useStatus()
+  const state = status.data ? 'ready' : status.isError ? 'error' : 'loading'
+  useEffect(() => setAppState(state), [state])
+
+  if (!status.data) {
+    return (
+      <Center h="100vh">
+        {status.isError ? (
+          <EmptyState
+            title="Cannot reach the console"
+            description="The reason is in the notification."
+            data-testid="status-failed"
+          >
+            <EmptyState.Actions>
+              <Button onClick={() => void status.refetch()} loading={status.isFetching}>
+                Retry
+              </Button>
+            </EmptyState.Actions>
+          </EmptyState>
+        ) : (
+          <Loader aria-label="Connecting to the console" />
+        )}
+      </Center>
+    )
+  }
+
+  if (!status.data.setupCompleted) {
+    return (
+      <ErrorBoundary name="first run">
+        <FirstRunPage status={status.data} />
+      </ErrorBoundary>
+    )
+  }
+
+  return <Navigation running={status.data.issuer.running} />
+}
+
+function Navigation({ running }: { running: boolean }) {
+  const { page } = useRoute()
+  const [opened, { toggle, close }] = useDisclosure(false)
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <UnstyledButton
+              className="skip-link"
+              onClick={() => document.getElementById('main')?.focus()}
+            >
+              Skip to content
+            </UnstyledButton>
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
+            <Title order={1} size="h4">
+              plgd M2M Console
+            </Title>
+            <Badge color={running ? 'green' : 'gray'} variant="light" data-testid="issuer-running">
+              {running ? 'issuer running' : 'issuer stopped'}
+            </Badge>
+          </Group>
+          <ThemeToggle />
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        {PAGES.map((p) => (
+          <NavLink
+            key={p}
+            component="a"
+            href={pageHref(p)}
+            label={PAGE_LABELS[p]}
+            active={p === page}
+            aria-current={p === page ? 'page' : undefined}
+            onClick={close}
+            data-testid={`nav-${p}`}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <ErrorBoundary key={page} name={PAGE_LABELS[page]}>
+          <Suspense fallback={pageLoader}>
+            <PageContent page={page} />
+          </Suspense>
+        </ErrorBoundary>
+      </AppShell.Main>
+    </AppShell>
+  )
+}
