@@ -19,7 +19,11 @@ import { compactVerify, importJWK, type JWK } from 'jose'
  * - token-trust verification (§2.5) when, and only when, discovery advertises
  *   `plgd_tokens_endpoint`: `GET <endpoint>?idFilter=<jti>&includeBlacklisted=true` with the
  *   token itself as lowercase `bearer`; anything but a 200 whose first JSON value is a
- *   non-blacklisted record rejects the token.
+ *   non-blacklisted record rejects the token;
+ * - optionally (`tokenTrustVerification`), plgd's trust-verification cache, keyed by the parsed
+ *   jti: a non-blacklisted answer is reused for `cacheExpiration` seconds, a blacklisted one
+ *   until the record's `expiration` (forever when 0), errors are never cached, and concurrent
+ *   validations of one jti share one request. Without the option every validation asks again.
  *
  * HTTPS uses the issuer's CA only, as a hub's `caPool` with `useSystemCAPool: false`.
  */
@@ -42,9 +46,35 @@ export interface PlgdValidatorOptions {
   ca: string | Buffer
   ownerClaim?: string
   timeoutMs?: number
-  /** Seconds since the epoch (float); tests may pin it. */
+  /** Seconds since the epoch (float); tests may pin it. It also drives the trust cache. */
   now?: () => number
+  /**
+   * plgd's `tokenTrustVerification` block (interop §2.1, §2.5). Given: answers are cached as a
+   * hub caches them. Absent: no cache (each validation sends its own request).
+   */
+  tokenTrustVerification?: TokenTrustVerificationOptions
 }
+
+export interface TokenTrustVerificationOptions {
+  /** Seconds a non-blacklisted answer is reused; plgd's default (and 0) is 30. */
+  cacheExpiration?: number
+}
+
+/** What the trust request answered, reduced to the two fields a hub reads. */
+interface TrustAnswer {
+  blacklisted: boolean
+  /** The record's expiration, unix seconds; 0 = none. */
+  expiration: number
+}
+
+interface TrustCacheEntry {
+  blacklisted: boolean
+  /** Validator-clock seconds until which the entry answers. */
+  until: number
+}
+
+/** plgd's default `tokenTrustVerification.cacheExpiration`. */
+export const DEFAULT_TRUST_CACHE_EXPIRATION_SECONDS = 30
 
 export interface DiscoveryDocument {
   issuer: string
@@ -76,10 +106,16 @@ export class PlgdValidator {
   jwksFetches = 0
   /** How many token-trust requests were sent (only with `plgd_tokens_endpoint`). */
   trustChecks = 0
+  /** Validations answered from the trust cache without a request (only with the cache). */
+  trustCacheHits = 0
   #keys = new Map<string, JWK>()
   readonly #agent: Agent
   readonly #timeoutMs: number
   readonly #now: () => number
+  /** Seconds a non-blacklisted answer is kept; undefined: no cache. */
+  readonly #trustCacheExpiration: number | undefined
+  readonly #trustCache = new Map<string, TrustCacheEntry>()
+  readonly #trustInFlight = new Map<string, Promise<TrustAnswer>>()
 
   private constructor(discovery: DiscoveryDocument, agent: Agent, options: PlgdValidatorOptions) {
     this.discovery = discovery
@@ -88,6 +124,15 @@ export class PlgdValidator {
     this.#agent = agent
     this.#timeoutMs = options.timeoutMs ?? 10_000
     this.#now = options.now ?? (() => Date.now() / 1000)
+    const trust = options.tokenTrustVerification
+    if (trust !== undefined) {
+      const expiration = trust.cacheExpiration ?? 0
+      if (!Number.isFinite(expiration) || expiration < 0) {
+        throw new RangeError(`cacheExpiration must be a non-negative number, got ${expiration}`)
+      }
+      this.#trustCacheExpiration =
+        expiration === 0 ? DEFAULT_TRUST_CACHE_EXPIRATION_SECONDS : expiration
+    }
   }
 
   /** Service start: discovery must succeed, or the hub service does not start. */
@@ -201,6 +246,50 @@ export class PlgdValidator {
 
   /** §2.5: the issuer's own record of the token must exist and not be blacklisted. */
   async #verifyTrust(endpoint: string, token: string, jti: string): Promise<void> {
+    const expiration = this.#trustCacheExpiration
+    if (expiration === undefined) {
+      if ((await this.#askTrust(endpoint, token, jti)).blacklisted) {
+        throw new PlgdValidationError('token is blacklisted')
+      }
+      return
+    }
+    // plgd keys the cache by the parsed UUID, so letter case does not matter.
+    const key = jti.toLowerCase()
+    const cached = this.#trustCache.get(key)
+    if (cached !== undefined && this.#now() < cached.until) {
+      this.trustCacheHits++
+      if (cached.blacklisted) throw new PlgdValidationError('token is blacklisted')
+      return
+    }
+    let pending = this.#trustInFlight.get(key)
+    if (pending === undefined) {
+      pending = this.#askTrust(endpoint, token, jti).then(
+        (answer) => {
+          this.#trustInFlight.delete(key)
+          // A blacklisted answer stands until the token expires (forever without exp).
+          const until = answer.blacklisted
+            ? answer.expiration > 0
+              ? answer.expiration
+              : Number.POSITIVE_INFINITY
+            : this.#now() + expiration
+          this.#trustCache.set(key, { blacklisted: answer.blacklisted, until })
+          return answer
+        },
+        (err: unknown) => {
+          // Errors are not cached: the next validation asks again.
+          this.#trustInFlight.delete(key)
+          throw err
+        },
+      )
+      this.#trustInFlight.set(key, pending)
+    } else {
+      this.trustCacheHits++
+    }
+    if ((await pending).blacklisted) throw new PlgdValidationError('token is blacklisted')
+  }
+
+  /** One trust request; throws unless it answers 200 with a record. */
+  async #askTrust(endpoint: string, token: string, jti: string): Promise<TrustAnswer> {
     this.trustChecks++
     const query = new URLSearchParams({ idFilter: jti, includeBlacklisted: 'true' })
     const url = `${endpoint}?${query.toString()}`
@@ -218,9 +307,12 @@ export class PlgdValidator {
     const wrapped = first as { result?: unknown }
     const record = (
       typeof wrapped.result === 'object' && wrapped.result !== null ? wrapped.result : first
-    ) as { blacklisted?: { flag?: unknown } | null }
-    if (record.blacklisted?.flag === true) {
-      throw new PlgdValidationError('token is blacklisted')
+    ) as { blacklisted?: { flag?: unknown } | null; expiration?: unknown }
+    // int64 as a number or a string; anything else reads as 0 (no expiry).
+    const expiration = Number(record.expiration ?? 0)
+    return {
+      blacklisted: record.blacklisted?.flag === true,
+      expiration: Number.isFinite(expiration) ? expiration : 0,
     }
   }
 
