@@ -267,7 +267,14 @@ export interface StatusView {
   warnings: { code: string; message: string }[]
 }
 
-export const clockSkewInput = z.object({ url: z.string().url() })
+export const clockSkewInput = z.object({
+  url: z.string().url(),
+  /** PEM of the CA behind the URL's certificate (a hub with a private CA); the system pool otherwise. */
+  caPem: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
+})
 export interface ClockSkew {
   url: string
   /** Their clock minus ours, in seconds; positive when they are ahead. */

@@ -195,9 +195,9 @@ function implement(app: App, actor: string): Implementation {
       return status()
     },
     'settings.update': (patch) => updateSettings(patch),
-    'clock.skew': async ({ url }) => {
+    'clock.skew': async ({ url, caPem }) => {
       try {
-        lastSkew = await measureClockSkew(url)
+        lastSkew = await measureClockSkew(url, caPem)
       } catch (err) {
         throw new AppError(
           'invalid_input',

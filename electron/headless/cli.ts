@@ -38,7 +38,7 @@ Commands:
   settings set [--listen-host H] [--port P] [--public-host NAME] [--owner-claim C]
                [--device-id-claim C] [--max-lifetime S] [--iat-backdate S] [--ledger-retention S]
                [--trusted-authority URL... [--trusted-ca FILE]]   (--trusted-authority '' clears)
-  clock skew URL              how far another machine's clock (its HTTPS Date header) is from ours
+  clock skew URL [--ca FILE]  how far another machine's clock (its HTTPS Date header) is from ours
 
 Options for every command:
   --data-dir DIR              data directory (default: $PLGD_M2M_DATA_DIR or the per-user app folder)
@@ -265,9 +265,12 @@ const COMMANDS: Record<string, Command> = {
     }),
   },
   'clock skew': {
-    options: {},
+    options: { ca: { type: 'string' } },
     positionals: 1,
-    run: op('clock.skew', (_v, [url]) => ({ url })),
+    run: op('clock.skew', (v, [url]) => ({
+      url,
+      caPem: v.ca === undefined ? undefined : readInput(v.ca as string),
+    })),
   },
   'keys list': { options: {}, positionals: 0, run: op('keys.list', () => ({})) },
   'keys rotate': {

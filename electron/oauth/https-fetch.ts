@@ -12,6 +12,7 @@ export interface HttpsGetOptions {
   timeoutMs?: number
   maxBytes?: number
   method?: 'GET' | 'HEAD'
+  headers?: Record<string, string>
 }
 
 /**
@@ -28,7 +29,7 @@ export function httpsGet(url: string, options: HttpsGetOptions = {}): Promise<Fe
       target,
       {
         method: options.method ?? 'GET',
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', ...options.headers },
         ...(options.caPem ? { ca: options.caPem } : {}),
         timeout: options.timeoutMs ?? 10_000,
       },

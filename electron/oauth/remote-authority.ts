@@ -1,7 +1,7 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
 import type { TrustedAuthority } from '../../shared/contract.js'
-import { httpsGetJson } from './https-fetch.js'
+import { httpsGet, httpsGetJson } from './https-fetch.js'
 
 /** plgd compares issuers after collapsing duplicate slashes and trimming a trailing one. */
 export function canonicalIssuer(uri: string): string {
@@ -19,7 +19,14 @@ interface Discovered {
   caPem: string | undefined
   keys: Map<string, JWK>
   fetchedAt: number
+  /** Trust verification answers by jti, and until when each holds (seconds; Infinity: for good). */
+  trust: Map<string, { blacklisted: boolean; until: number }>
+  pending: Map<string, Promise<void>>
 }
+
+/** How long a "not blacklisted" answer holds: plgd's default cacheExpiration. */
+const TRUST_CACHE_SECONDS = 30
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 const HASH_OF: Record<string, string> = {
   ES256: 'sha256',
@@ -37,7 +44,8 @@ const HASH_OF: Record<string, string> = {
  * Verifies a token issued by another authority exactly as a plgd hub service does
  * (interop §2.2–§2.4): discovery at `<authority>/.well-known/openid-configuration`, the key by
  * `kid` whose `alg` must equal the header's, one JWKS refetch on an unknown kid, `exp`/`nbf`
- * checked, `iat` never in the future (zero leeway), no audience check.
+ * checked, `iat` never in the future (zero leeway), no audience check, and token-trust
+ * verification (§2.5) where the authority advertises a tokens endpoint.
  */
 export class RemoteAuthorityVerifier {
   readonly #discovered = new Map<string, Promise<Discovered>>()
@@ -88,7 +96,74 @@ export class RemoteAuthorityVerifier {
       throw new TokenRejected('invalid signature')
     }
     checkTimes(claims, this.#nowSeconds())
+    if (authority.tokensEndpoint)
+      await this.#verifyTrust(authority, authority.tokensEndpoint, token, claims)
     return claims
+  }
+
+  /**
+   * plgd's token-trust verification (interop §2.5), for authorities that advertise a tokens
+   * endpoint: ask it about this jti with the token itself as bearer. "Not blacklisted" holds for
+   * 30 s, "blacklisted" until the token expires; errors are not cached; one request per jti at
+   * a time.
+   */
+  async #verifyTrust(
+    authority: Discovered,
+    endpoint: string,
+    token: string,
+    claims: Record<string, unknown>,
+  ): Promise<void> {
+    const jti = claims.jti
+    if (typeof jti !== 'string' || !UUID.test(jti)) throw new TokenRejected('jti is not a UUID')
+    const now = this.#nowSeconds()
+    const cached = authority.trust.get(jti)
+    if (!cached || cached.until <= now) {
+      let pending = authority.pending.get(jti)
+      if (!pending) {
+        pending = this.#askTrust(authority, endpoint, token, jti).finally(() =>
+          authority.pending.delete(jti),
+        )
+        authority.pending.set(jti, pending)
+      }
+      await pending
+    }
+    if (authority.trust.get(jti)?.blacklisted) throw new TokenRejected('token is blacklisted')
+  }
+
+  async #askTrust(
+    authority: Discovered,
+    endpoint: string,
+    token: string,
+    jti: string,
+  ): Promise<void> {
+    const url = `${endpoint}?idFilter=${encodeURIComponent(jti)}&includeBlacklisted=true`
+    let res
+    try {
+      res = await httpsGet(url, {
+        caPem: authority.caPem,
+        headers: { accept: 'application/protojson', authorization: `bearer ${token}` },
+      })
+    } catch (err) {
+      throw new TokenRejected(`trust verification failed: ${(err as Error).message}`)
+    }
+    if (res.status !== 200)
+      throw new TokenRejected(`trust verification answered HTTP ${res.status}`)
+    const first = res.body.toString('utf8').trim().split('\n')[0] ?? ''
+    let record: { blacklisted?: { flag?: unknown } | null; expiration?: unknown }
+    try {
+      const value = JSON.parse(first) as { result?: typeof record } & typeof record
+      record = value.result ?? value
+    } catch {
+      throw new TokenRejected('trust verification found no record of the token')
+    }
+    const blacklisted = record.blacklisted?.flag === true
+    const exp = Number(record.expiration ?? 0)
+    const now = this.#nowSeconds()
+    if (authority.trust.size > 10_000) authority.trust.clear()
+    authority.trust.set(jti, {
+      blacklisted,
+      until: blacklisted ? (exp > 0 ? exp : Infinity) : now + TRUST_CACHE_SECONDS,
+    })
   }
 
   /** The tokens endpoint an authority advertises, if any (plgd trust verification). */
@@ -118,6 +193,8 @@ export class RemoteAuthorityVerifier {
         caPem: authority.caPem,
         keys: new Map(),
         fetchedAt: 0,
+        trust: new Map(),
+        pending: new Map(),
       }
     })()
     this.#discovered.set(key, loading)

@@ -8,10 +8,11 @@ import { httpsGet } from '../oauth/https-fetch.js'
  */
 export async function measureClockSkew(
   url: string,
+  caPem?: string,
   nowMs: () => number = Date.now,
 ): Promise<ClockSkew> {
   const sent = nowMs()
-  const res = await httpsGet(url, { method: 'HEAD', timeoutMs: 5000 })
+  const res = await httpsGet(url, { method: 'HEAD', timeoutMs: 5000, caPem })
   const received = nowMs()
   const date = res.headers.date
   const theirs = typeof date === 'string' ? Date.parse(date) : NaN
