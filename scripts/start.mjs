@@ -8,7 +8,8 @@ const args = process.argv.slice(2)
 
 function electronBinary() {
   if (process.env.PLGD_M2M_HEADLESS === '1') return undefined
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return undefined
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return undefined
   try {
     const binary = require('electron')
     // Electron 42+ fetches its binary on first launch; a machine without internet cannot.
@@ -23,6 +24,7 @@ const binary = electronBinary()
 const child = binary
   ? spawn(binary, ['.', ...args], { stdio: 'inherit' })
   : spawn(process.execPath, ['bin/plgd-m2m-console.js', 'serve', ...args], { stdio: 'inherit' })
-if (!binary) console.error('No Electron binary available: running headless (issuer + console in a browser).')
+if (!binary)
+  console.error('No Electron binary available: running headless (issuer + console in a browser).')
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code) => process.exit(code ?? 0))
