@@ -1,0 +1,208 @@
+// Shared helpers for the benchmark: TLS material, child processes, HTTPS calls, small stats.
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { request } from 'node:https'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const BENCH_DIR = join(ROOT, 'bench')
+export const CLI = join(ROOT, 'bin', 'plgd-m2m-console.js')
+
+const require = createRequire(import.meta.url)
+
+/** Progress and warnings go to stderr so stdout carries only the table and the JSON line. */
+export function note(message) {
+  process.stderr.write(`[bench] ${message}\n`)
+}
+
+/**
+ * A CA and a server certificate for 127.0.0.1/localhost from the project's own CA code (the
+ * same kind of certificate and key the issuer serves), sealed with a pass-through sealer.
+ */
+export async function makeTls() {
+  const { ensureTls, serverHostsFor } = require(join(ROOT, 'dist/node/electron/tls/local-ca.js'))
+  const sealer = {
+    seal: (plaintext) => plaintext.toString('base64'),
+    open: (sealed) => Buffer.from(sealed, 'base64'),
+  }
+  const { material } = await ensureTls({
+    stored: undefined,
+    hosts: serverHostsFor('127.0.0.1', undefined),
+    now: new Date(),
+    sealer,
+  })
+  return { key: material.keyPem, cert: material.certPem, ca: material.caCertPem }
+}
+
+/** A benchmark server's first stdout line: one JSON object; the process ends with its stdin. */
+export function announceReady(info) {
+  process.stdout.write(`${JSON.stringify({ event: 'ready', ...info })}\n`)
+  process.stdin.on('end', () => process.exit(0))
+  process.stdin.on('error', () => process.exit(0))
+  process.stdin.resume()
+  for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => process.exit(0))
+}
+
+const children = new Set()
+
+/** Spawns a child that is killed when the benchmark exits, however it exits. */
+export function spawnTracked(command, args, options = {}) {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options })
+  children.add(child)
+  child.exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child)
+      resolve({ code, signal })
+    })
+    child.once('error', (err) => {
+      children.delete(child)
+      resolve({ code: null, signal: null, error: err })
+    })
+  })
+  child.stderrText = ''
+  child.stderr?.setEncoding('utf8')
+  child.stderr?.on('data', (chunk) => {
+    // Keep the tail only: enough to explain a crash.
+    child.stderrText = (child.stderrText + chunk).slice(-8000)
+  })
+  return child
+}
+
+/** Synchronous last resort (process 'exit'): SIGKILL every child still running. */
+export function killAllChildren() {
+  for (const child of children) {
+    try {
+      child.kill('SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  children.clear()
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the child has exited. */
+export async function stopChild(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exited
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+  try {
+    return await child.exited
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Resolves with the first stdout line that parses as JSON with event "ready". */
+export function waitForReady(child, timeoutMs = 20_000) {
+  return new Promise((resolve, reject) => {
+    let buffered = ''
+    const done = (fn, value) => {
+      clearTimeout(timer)
+      child.stdout.off('data', onData)
+      child.off('exit', onExit)
+      fn(value)
+    }
+    const onData = (chunk) => {
+      buffered += chunk
+      let newline
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline)
+        buffered = buffered.slice(newline + 1)
+        try {
+          const parsed = JSON.parse(line)
+          if (parsed && parsed.event === 'ready') return done(resolve, parsed)
+        } catch {
+          // not a JSON line
+        }
+      }
+    }
+    const onExit = (code, signal) =>
+      done(
+        reject,
+        new Error(
+          `${child.spawnargs.join(' ')} exited (${signal ?? code}) before it was ready:\n${child.stderrText}`,
+        ),
+      )
+    const timer = setTimeout(
+      () =>
+        done(
+          reject,
+          new Error(
+            `${child.spawnargs.join(' ')} not ready in ${timeoutMs} ms:\n${child.stderrText}`,
+          ),
+        ),
+      timeoutMs,
+    )
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', onData)
+    child.once('exit', onExit)
+  })
+}
+
+/** Runs a command to completion (bounded) and returns its stdout. */
+export async function runCommand(command, args, { timeoutMs = 30_000, env } = {}) {
+  const child = spawnTracked(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  child.stdout.setEncoding('utf8')
+  child.stdout.on('data', (chunk) => (stdout += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  const { code, signal, error } = await child.exited
+  clearTimeout(timer)
+  if (error || code !== 0) {
+    throw new Error(
+      `${[command, ...args].join(' ')} failed (${error?.message ?? signal ?? code}):\n${child.stderrText}`,
+    )
+  }
+  return stdout
+}
+
+/** One HTTPS request with the CA pinned (certificate verified), bounded in time. */
+export function httpsCall(url, { method = 'GET', headers = {}, body, ca, timeoutMs = 10_000 }) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method, headers, ca, servername: 'localhost', agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('end', () =>
+          resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
+        )
+        res.on('error', reject)
+      },
+    )
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+export const TOKEN_FORM = 'grant_type=client_credentials'
+
+export function tokenRequestHeaders(clientId, secret) {
+  const basic = Buffer.from(
+    `${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`,
+  ).toString('base64')
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    authorization: `Basic ${basic}`,
+  }
+}
+
+/** VmRSS and VmHWM of a live process, in MiB. */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1])
+  return { rssMiB: kib('VmRSS') / 1024, hwmMiB: kib('VmHWM') / 1024 }
+}
+
+export function median(values) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b)
+  if (sorted.length === 0) return NaN
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
