@@ -31,6 +31,7 @@ import {
 } from './lib.mjs'
 
 const TARGETS = {
+  trustLookupRps: 5000,
   throughputVsReference: 1.0,
   throughputVsOidcProvider: 3,
   spawnToFirstTokenMs: 450,
@@ -138,8 +139,8 @@ function config() {
 
 async function main(tmpRoot) {
   const cfg = config()
-  if (!existsSync(join(ROOT, 'dist/node/electron/headless/cli.js'))) {
-    throw new Error('dist/ is missing: build first (npx tsc -b)')
+  if (!existsSync(join(ROOT, 'dist/cli/cli.js'))) {
+    throw new Error('dist/ is missing: build first (npm run build)')
   }
   const { default: autocannon } = await import('autocannon')
   const oidcAvailable = isResolvable('oidc-provider')
@@ -201,13 +202,44 @@ async function main(tmpRoot) {
       }
     }
   }
+  // --- the hub's trust-verification lookup (interop §2.5): GET by jti with the token as bearer
+  const lookup = await trustLookup(autocannon, ours, targets[1].headers, cfg)
+  note(`trust lookup: ${fmt(lookup.rps, 0)} req/s, p50 ${lookup.p50Ms} ms, p99 ${lookup.p99Ms} ms`)
+
   await Promise.all(
     [ours, reference, oidc]
       .filter(Boolean)
       .map((s) => stopChild(s.child, cfg.serveNodeArgs.length > 0 ? 30_000 : 5000)),
   )
 
-  report({ cfg, targets, results, memoryAfterLoad, idle, fresh, warmStarts, oidcAvailable })
+  report({ cfg, targets, results, memoryAfterLoad, idle, fresh, warmStarts, oidcAvailable, lookup })
+}
+
+/**
+ * What every hub service sends for a new jti when the issuer is a station: one token asks about
+ * itself, exactly as in interop §2.5, under the same load shape as the token endpoint.
+ */
+async function trustLookup(autocannon, ours, headers, cfg) {
+  const res = await httpsCall(ours.url, { method: 'POST', headers, body: TOKEN_FORM, ca: ours.ca })
+  const token = JSON.parse(res.body).access_token
+  const { jti } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'))
+  const url = `${ours.ready.issuer}/api/v1/tokens?idFilter=${jti}&includeBlacklisted=true`
+  const lookupHeaders = { accept: 'application/protojson', authorization: `bearer ${token}` }
+  const check = await httpsCall(url, { headers: lookupHeaders, ca: ours.ca })
+  if (check.status !== 200 || !check.body.includes(jti)) {
+    throw new Error(`trust lookup preflight answered ${check.status}: ${check.body.slice(0, 200)}`)
+  }
+  const t = {
+    label: 'trust lookup',
+    server: { url, ca: ours.ca },
+    headers: lookupHeaders,
+    method: 'GET',
+  }
+  if (cfg.warmupS > 0) await load(autocannon, t, cfg, cfg.warmupS)
+  const cpuBefore = cpuSeconds(ours.child.pid, clockTicksPerSecond())
+  const r = await load(autocannon, t, cfg, cfg.durationS)
+  const cpu = cpuSeconds(ours.child.pid, clockTicksPerSecond()) - cpuBefore
+  return summarise(r, cpu, 0)
 }
 
 /** Resolves without loading the package (loading it prints runtime warnings here). */
@@ -223,7 +255,18 @@ function isResolvable(specifier) {
 async function startOurs(dataDir, nodeArgs) {
   const child = spawnTracked(
     process.execPath,
-    [...nodeArgs, CLI, 'serve', '--listen', '127.0.0.1:0', '--json', '--data-dir', dataDir],
+    // A station (always-on issuer), as the trust-verification lookup needs.
+    [
+      ...nodeArgs,
+      CLI,
+      'serve',
+      '--listen',
+      '127.0.0.1:0',
+      '--station',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   const ready = await waitForReady(child)
@@ -272,9 +315,9 @@ async function load(autocannon, t, cfg, seconds) {
   // the CA-verified preflight is what checks each server's certificate chain.
   const instance = autocannon({
     url: t.server.url,
-    method: 'POST',
+    method: t.method ?? 'POST',
     headers: t.headers,
-    body: TOKEN_FORM,
+    ...(t.method === 'GET' ? {} : { body: TOKEN_FORM }),
     connections: cfg.connections,
     duration: seconds,
     servername: 'localhost',
@@ -409,6 +452,7 @@ function report({
   fresh,
   warmStarts,
   oidcAvailable,
+  lookup,
 }) {
   const med = Object.fromEntries(targets.map((t) => [t.name, medianOf(results[t.name])]))
   const sum = (name, key) => results[name].reduce((n, r) => n + r[key], 0)
@@ -427,6 +471,12 @@ function report({
 
   const verdict = (pass) => (pass ? 'PASS' : 'FAIL')
   const checks = [
+    {
+      name: 'trust lookup (GET by jti)',
+      target: `≥ ${TARGETS.trustLookupRps} req/s`,
+      value: `${fmt(lookup.rps, 0)} req/s (p99 ${fmt(lookup.p99Ms, 0)} ms)`,
+      pass: lookup.rps >= TARGETS.trustLookupRps,
+    },
     {
       name: 'throughput vs reference',
       target: `≥ ${TARGETS.throughputVsReference.toFixed(1)}× reference`,
@@ -569,6 +619,7 @@ function report({
         },
       },
       memory: { idle, afterLoad: memoryAfterLoad, maxRssMiB: rssMax, maxHwmMiB: hwmMax },
+      trustLookup: lookup,
       targets: checks.map((c) => ({
         name: c.name,
         target: c.target,
