@@ -2,24 +2,8 @@ import type Database from 'better-sqlite3'
 import type { TokenRecordView } from '../../shared/contract.js'
 import type { RecordsDb } from '../platform/records-db.js'
 
-/** plgd's Token record (interop §1.7), as issued. */
-export interface TokenRecord {
-  id: string
-  name: string
-  owner: string
-  issuedAt: number
-  audience: string[]
-  scope: string[]
-  expiration: number
-  clientId: string
-  subject: string
-  originalTokenClaims: Record<string, unknown> | null
-  blacklisted: { flag: boolean; timestamp: number } | null
-}
-
-/** The ledger's record is what the console shows: a compile error if the two drift apart. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
-const _recordIsView: Same<TokenRecord, TokenRecordView> = true
+/** plgd's Token record (interop §1.7), as issued: exactly what the console shows. */
+export type TokenRecord = TokenRecordView
 
 export interface LedgerQuery {
   owner?: string
