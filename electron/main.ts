@@ -189,11 +189,11 @@ async function openDesktop(): Promise<Desktop> {
       async stop() {
         await lock.close()
         await issuer.stop()
-        opened.close()
+        await opened.close()
       },
     }
   } catch (err) {
-    core?.close()
+    await core?.close()
     await lock.close()
     throw err
   }

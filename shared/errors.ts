@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'vault_passphrase_required',
   'data_dir_locked',
   'policy_violation',
+  /** The console bridge refused the session token (headless console only). */
+  'session_invalid',
   'internal',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -420,7 +420,7 @@ async function runLocally(
     try {
       return await createDispatcher(app, 'cli')(method, input)
     } finally {
-      app.close()
+      await app.close()
     }
   } finally {
     await lock.close()

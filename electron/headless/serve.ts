@@ -57,12 +57,12 @@ export async function serve(options: ServeOptions): Promise<Serving> {
         await consoleBridge?.close()
         await lock.close()
         await issuer.stop()
-        running.close()
+        await running.close()
       },
     }
   } catch (err) {
     await bridge?.close()
-    app?.close()
+    await app?.close()
     await lock.close()
     throw err
   }

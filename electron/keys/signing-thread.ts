@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { join, sep } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { KeyAlgorithm } from '../../shared/constants.js'
+import { tokenRow, type TokenRecord } from '../ledger/token-ledger.js'
 import type { Logger } from '../platform/logger.js'
 import { createSigner, type Signer, type SignerFactory, type TokenType } from './signer.js'
 import type { WorkerReply, WorkerRequest } from './signing-worker.js'
@@ -10,15 +11,20 @@ import type { WorkerReply, WorkerRequest } from './signing-worker.js'
 interface Job {
   kid: string
   typ: TokenType
-  payload: string
+  payload: Record<string, unknown>
+  record: TokenRecord | undefined
   resolve: (token: string) => void
   reject: (err: Error) => void
 }
 
+/** Where the ledger records go when the thread is gone (the main thread's own ledger). */
+export type RecordInline = (record: TokenRecord) => Promise<void>
+
 /**
- * Signs on a second thread so the event loop keeps to TLS, HTTP and policy: the token endpoint
- * then uses both cores. Jobs queued in one event-loop turn go over in one message. Should the
- * thread die, signing continues inline: slower, never unavailable.
+ * Commits ledger records and signs tokens on a second thread, so the event loop keeps to TLS,
+ * HTTP and policy and the token endpoint uses both cores. Jobs queued in one event-loop turn go
+ * over in one message. Should the thread die, issuing continues inline: slower, never
+ * unavailable.
  */
 export class SigningThread {
   #worker: Worker | undefined
@@ -28,56 +34,96 @@ export class SigningThread {
   readonly #inFlight = new Map<number, Job[]>()
   readonly #inline = new Map<string, Signer>()
   readonly #log: Logger
+  readonly #recordInline: RecordInline
 
-  private constructor(worker: Worker, log: Logger) {
+  private constructor(worker: Worker, log: Logger, dataDir: string, recordInline: RecordInline) {
     this.#worker = worker
     this.#log = log
+    this.#recordInline = recordInline
     worker.unref()
     worker.on('message', (reply: WorkerReply) => this.#settle(reply))
     worker.on('error', (err) => this.#fail(err))
     worker.on('exit', (code) => this.#fail(new Error(`the signing thread exited (${code})`)))
+    this.#post({ type: 'ledger', dataDir })
   }
 
   /** Undefined where the compiled worker is not at hand (tests run the TypeScript sources). */
-  static start(log: Logger): SigningThread | undefined {
+  static start(
+    log: Logger,
+    dataDir: string,
+    recordInline: RecordInline,
+  ): SigningThread | undefined {
     // Packaged, the worker is unpacked next to app.asar: worker threads cannot start from an archive.
     const script = join(__dirname, 'signing-worker.js').replace(
       `app.asar${sep}`,
       `app.asar.unpacked${sep}`,
     )
     if (!existsSync(script)) return undefined
-    return new SigningThread(new Worker(script), log)
+    return new SigningThread(new Worker(script), log, dataDir, recordInline)
   }
 
+  /** Registers a key with the thread; its signer signs there (no ledger record). */
   readonly factory: SignerFactory = (der, kid, alg) => {
-    const inline = createSigner(
-      createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
+    this.#inline.set(
       kid,
-      alg,
+      createSigner(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), kid, alg),
     )
-    this.#inline.set(kid, inline)
     this.#post({ type: 'key', kid, alg, der: new Uint8Array(der) })
     return {
       kid,
       alg: alg as KeyAlgorithm,
-      signJwt: (payload, typ) =>
-        this.#worker === undefined
-          ? inline.signJwt(payload, typ)
-          : new Promise((resolve, reject) => {
-              this.#queue.push({ kid, typ, payload: JSON.stringify(payload), resolve, reject })
-              if (!this.#scheduled) {
-                this.#scheduled = true
-                setImmediate(() => this.#flush())
-              }
-            }),
+      signJwt: (payload, typ) => this.#enqueue(kid, typ, payload, undefined),
     }
   }
 
+  /** Records a token in the ledger and signs it: resolves once both are done. */
+  issue(
+    kid: string,
+    typ: TokenType,
+    payload: Record<string, unknown>,
+    record: TokenRecord,
+  ): Promise<string> {
+    return this.#enqueue(kid, typ, payload, record)
+  }
+
+  /** Finishes what the thread holds, then stops it; anything still queued is issued inline. */
   async close(): Promise<void> {
     const worker = this.#worker
+    if (!worker) return
+    this.#flush()
+    const inFlight = [...this.#inFlight.values()].flat()
+    await Promise.race([
+      Promise.allSettled(
+        inFlight.map(
+          (job) =>
+            new Promise<void>((resolve) => {
+              const { resolve: done, reject } = job
+              job.resolve = (token) => (done(token), resolve())
+              job.reject = (err) => (reject(err), resolve())
+            }),
+        ),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+    ])
     this.#worker = undefined
     this.#drainInline(new Error('the signing thread was closed'))
-    await worker?.terminate()
+    await worker.terminate()
+  }
+
+  #enqueue(
+    kid: string,
+    typ: TokenType,
+    payload: Record<string, unknown>,
+    record: TokenRecord | undefined,
+  ): Promise<string> {
+    if (this.#worker === undefined) return this.#issueInline(kid, typ, payload, record)
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ kid, typ, payload, record, resolve, reject })
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        setImmediate(() => this.#flush())
+      }
+    })
   }
 
   #flush(): void {
@@ -88,7 +134,16 @@ export class SigningThread {
     if (jobs.length === 0) return
     const batch = ++this.#batch
     this.#inFlight.set(batch, jobs)
-    this.#post({ type: 'sign', batch, jobs: jobs.map((j) => [j.kid, j.typ, j.payload]) })
+    this.#post({
+      type: 'sign',
+      batch,
+      jobs: jobs.map((j) => [
+        j.kid,
+        j.typ,
+        JSON.stringify(j.payload),
+        j.record ? tokenRow(j.record) : null,
+      ]),
+    })
   }
 
   #post(msg: WorkerRequest): void {
@@ -106,11 +161,11 @@ export class SigningThread {
     jobs.forEach((job, i) => job.resolve(reply.tokens[i]!))
   }
 
-  /** The thread is gone: finish what it held inline, and sign inline from now on. */
+  /** The thread is gone: finish what it held inline, and issue inline from now on. */
   #fail(err: Error): void {
     if (this.#worker === undefined) return
     this.#worker = undefined
-    this.#log.error('signing thread failed; signing inline', { error: err })
+    this.#log.error('signing thread failed; issuing inline', { error: err })
     this.#drainInline(err)
   }
 
@@ -119,12 +174,26 @@ export class SigningThread {
     this.#inFlight.clear()
     this.#queue = []
     for (const job of pending) {
-      const inline = this.#inline.get(job.kid)
-      if (!inline) job.reject(err)
+      if (!this.#inline.has(job.kid)) job.reject(err)
+      // A batch lost with the thread may or may not have been committed: record it again,
+      // tolerating the duplicate.
       else
-        inline
-          .signJwt(JSON.parse(job.payload) as Record<string, unknown>, job.typ)
-          .then(job.resolve, job.reject)
+        this.#issueInline(job.kid, job.typ, job.payload, job.record).then(job.resolve, job.reject)
     }
+  }
+
+  async #issueInline(
+    kid: string,
+    typ: TokenType,
+    payload: Record<string, unknown>,
+    record: TokenRecord | undefined,
+  ): Promise<string> {
+    const signer = this.#inline.get(kid)
+    if (!signer) throw new Error(`no key ${kid}`)
+    const [token] = await Promise.all([
+      signer.signJwt(payload, typ),
+      record ? this.#recordInline(record) : undefined,
+    ])
+    return token
   }
 }

@@ -2,6 +2,42 @@ import type Database from 'better-sqlite3'
 import type { TokenRecordView } from '../../shared/contract.js'
 import type { RecordsDb } from '../platform/records-db.js'
 
+/**
+ * A record re-sent after the signing thread died may already be committed: a second copy of the
+ * same id is ignored. Only that conflict: OR IGNORE would also swallow a NOT NULL violation and
+ * let a token leave without its record.
+ */
+export const INSERT_TOKEN_SQL = `INSERT INTO tokens (id, name, owner, issued_at, audience, scope, expiration, client_id, subject, original_token_claims)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+
+/** A new record as INSERT_TOKEN_SQL's parameters (also what the signing thread receives). */
+export function tokenRow(r: TokenRecord): TokenRow {
+  return [
+    r.id,
+    r.name,
+    r.owner,
+    r.issuedAt,
+    JSON.stringify(r.audience),
+    JSON.stringify(r.scope),
+    r.expiration,
+    r.clientId,
+    r.subject,
+    r.originalTokenClaims === null ? null : JSON.stringify(r.originalTokenClaims),
+  ]
+}
+export type TokenRow = [
+  string,
+  string,
+  string,
+  number,
+  string,
+  string,
+  number,
+  string,
+  string,
+  string | null,
+]
+
 /** plgd's Token record (interop §1.7), as issued: exactly what the console shows. */
 export type TokenRecord = TokenRecordView
 
@@ -139,25 +175,9 @@ export class TokenLedger {
   constructor(db: RecordsDb) {
     this.#db = db
     db.exec(SCHEMA)
-    this.#insert = db.prepare(
-      `INSERT INTO tokens (id, name, owner, issued_at, audience, scope, expiration, client_id, subject, original_token_claims)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
+    this.#insert = db.prepare(INSERT_TOKEN_SQL)
     this.#insertBatch = db.transaction((batch: Pending[]) => {
-      for (const { record: r } of batch) {
-        this.#insert.run(
-          r.id,
-          r.name,
-          r.owner,
-          r.issuedAt,
-          JSON.stringify(r.audience),
-          JSON.stringify(r.scope),
-          r.expiration,
-          r.clientId,
-          r.subject,
-          r.originalTokenClaims === null ? null : JSON.stringify(r.originalTokenClaims),
-        )
-      }
+      for (const { record } of batch) this.#insert.run(...tokenRow(record))
     })
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM tokens WHERE id = ?`)
 

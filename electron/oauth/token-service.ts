@@ -4,8 +4,8 @@ import type { IssuedToken } from '../../shared/contract.js'
 import { AppError } from '../../shared/errors.js'
 import type { ClientRecord } from '../clients/client-record.js'
 import type { ClientRegistry } from '../clients/client-registry.js'
-import type { KeyRing } from '../keys/key-ring.js'
-import type { TokenLedger } from '../ledger/token-ledger.js'
+import type { TokenType } from '../keys/signer.js'
+import type { TokenRecord } from '../ledger/token-ledger.js'
 import type { AuthThrottle } from './auth-throttle.js'
 import { buildClaims } from './claims.js'
 import { JWT_BEARER, type ClientAssertionVerifier } from './client-assertion.js'
@@ -24,10 +24,19 @@ export interface IssuerIdentity {
   iatBackdateSeconds: number
 }
 
+/**
+ * Signs a token and records it in the ledger; resolves with the token once the record is
+ * committed (inline, or on the signing thread).
+ */
+export type IssueToken = (
+  claims: Record<string, unknown>,
+  typ: TokenType,
+  record: TokenRecord,
+) => Promise<string>
+
 export interface TokenServiceDeps {
   clients: ClientRegistry
-  keys: KeyRing
-  ledger: TokenLedger
+  issue: IssueToken
   throttle: AuthThrottle
   assertions: ClientAssertionVerifier
   authorities: RemoteAuthorityVerifier
@@ -283,8 +292,7 @@ export class TokenService {
       tokenName,
       originalTokenClaims: assertion?.claims,
     })
-    const accessToken = await this.#deps.keys.active().signJwt(claims, client.tokenType)
-    await this.#deps.ledger.record({
+    const accessToken = await this.#deps.issue(claims, client.tokenType, {
       id: jti,
       name: tokenName ?? '',
       owner: grant.owner,

@@ -77,7 +77,7 @@ describe('HTTP bridge calls', () => {
     const answer = await api.status.get({})
     expect(answer.ok).toBe(false)
     if (!answer.ok) {
-      expect(answer.error.code).toBe('internal')
+      expect(answer.error.code).toBe('session_invalid') // final: not retried
       expect(answer.error.message).toMatch(/session/)
       expect(answer.error.message).toMatch(/plgd-m2m-console serve/)
     }

@@ -1,11 +1,17 @@
 // @vitest-environment node
 // Runs against the build (dist/): the worker thread needs the compiled signing-worker.js.
 import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { compactVerify, exportJWK } from 'jose'
 import { describe, expect, it } from 'vitest'
 import { SigningThread } from '../../dist/node/electron/keys/signing-thread.js'
+import { TokenLedger } from '../../dist/node/electron/ledger/token-ledger.js'
+import { openRecordsDb } from '../../dist/node/electron/platform/records-db.js'
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
+const ledgerDir = (): string => mkdtempSync(join(tmpdir(), 'signing-thread-'))
 
 function es256() {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
@@ -14,7 +20,7 @@ function es256() {
 
 describe('signing thread', () => {
   it('signs many tokens in batches, each verifying with its own payload', async () => {
-    const thread = SigningThread.start(silent)
+    const thread = SigningThread.start(silent, ledgerDir(), async () => {})
     expect(thread).toBeDefined()
     const { der, publicKey } = es256()
     const signer = thread!.factory(der, 'k1', 'ES256')
@@ -34,7 +40,7 @@ describe('signing thread', () => {
   })
 
   it('keeps signing inline when the thread is gone', async () => {
-    const thread = SigningThread.start(silent)!
+    const thread = SigningThread.start(silent, ledgerDir(), async () => {})!
     const { der, publicKey } = es256()
     const signer = thread.factory(der, 'k2', 'ES256')
     const pending = signer.signJwt({ before: true }, 'JWT')
@@ -44,5 +50,37 @@ describe('signing thread', () => {
     await expect(compactVerify(after, key)).resolves.toBeDefined()
     // A job in flight when the thread went away is still answered (inline), not lost.
     await expect(pending.then((t) => compactVerify(t, key))).resolves.toBeDefined()
+  })
+})
+
+describe('signing thread with the ledger', () => {
+  it('commits each record before its token is handed back', async () => {
+    const dir = ledgerDir()
+    const db = openRecordsDb(dir)
+    const ledger = new TokenLedger(db) // creates the schema, as the app does before the thread starts
+    const thread = SigningThread.start(silent, dir, (r) => ledger.record(r))!
+    const { der } = es256()
+    thread.factory(der, 'k3', 'ES256')
+    const records = Array.from({ length: 50 }, (_, i) => ({
+      id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      name: '',
+      owner: '1',
+      issuedAt: 1,
+      audience: [],
+      scope: [],
+      expiration: 2_000_000_000,
+      clientId: 'c',
+      subject: '1',
+      originalTokenClaims: null,
+      blacklisted: null,
+    }))
+    const tokens = await Promise.all(
+      records.map((r) => thread.issue('k3', 'JWT', { jti: r.id }, r)),
+    )
+    expect(tokens).toHaveLength(50)
+    // Read through the main thread's own connection: the thread's commits are visible.
+    for (const r of records) expect(ledger.get(r.id)?.clientId).toBe('c')
+    await thread.close()
+    db.close()
   })
 })

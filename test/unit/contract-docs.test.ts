@@ -1,5 +1,6 @@
 // @vitest-environment node
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { renderContractDocs } from '../../electron/api/contract-docs.js'
 import { contract } from '../../shared/contract.js'
@@ -7,7 +8,7 @@ import { METHOD_NAMES } from '../../shared/method-names.js'
 
 describe('contract docs', () => {
   it('docs/contract.md is what the contract generates (run `npm run docs:contract`)', () => {
-    const committed = readFileSync(new URL('../../docs/contract.md', import.meta.url), 'utf8')
+    const committed = readFileSync(resolve('docs/contract.md'), 'utf8')
     expect(committed).toBe(renderContractDocs())
   })
 

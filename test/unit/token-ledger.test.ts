@@ -80,10 +80,16 @@ describe('TokenLedger record / get / find', () => {
   })
 
   it('rejects every record of a failing batch', async () => {
-    await ledger.record(rec('dup'))
-    const results = await Promise.allSettled([ledger.record(rec('new')), ledger.record(rec('dup'))])
+    const broken = rec('broken', { name: null as unknown as string }) // violates NOT NULL
+    const results = await Promise.allSettled([ledger.record(rec('new')), ledger.record(broken)])
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
     expect(ledger.get('new')).toBeUndefined()
+  })
+
+  it('keeps the first copy when a record is sent again (after the signing thread died)', async () => {
+    await ledger.record(rec('dup', { clientId: 'first' }))
+    await ledger.record(rec('dup', { clientId: 'again' }))
+    expect(ledger.get('dup')?.clientId).toBe('first')
   })
 
   it('shows a blacklisting through get', async () => {

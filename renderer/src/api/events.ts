@@ -20,7 +20,8 @@ export function useAppEvents(): void {
   useEffect(() => {
     const unsubscribe = api.events.subscribe((event: AppEvent) => {
       for (const queryKey of EVENT_INVALIDATIONS[event.type] ?? []) {
-        void queryClient.invalidateQueries({ queryKey })
+        // A mutation of this window already refetches what it changed: do not start it twice.
+        void queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false })
       }
     })
     return unsubscribe

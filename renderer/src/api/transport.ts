@@ -103,7 +103,9 @@ export function createHttpConsoleApi(
     if (res.status !== 200) {
       // The bridge may explain itself with an error envelope; otherwise say what HTTP said.
       if (isEnvelope(body) && !body.ok) return body
-      if (res.status === 401 || res.status === 403) return failure('internal', SESSION_MESSAGE)
+      // Final: a wrong or stale session does not get better by retrying.
+      if (res.status === 401 || res.status === 403)
+        return failure('session_invalid', SESSION_MESSAGE)
       return failure('internal', `the console answered HTTP ${res.status}`)
     }
     if (!isEnvelope(body)) return failure('internal', 'the console sent a malformed answer')
