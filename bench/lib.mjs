@@ -206,3 +206,43 @@ export function median(values) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * The CLI needs a Secret Service: run the calling benchmark script inside
+ * test/with-keychain.sh. The wrapper gets its own process group, so a signal here reaches every
+ * process under it (the D-Bus session does not pass signals on to its child).
+ */
+export function reexecUnderKeychain(scriptUrl) {
+  const child = spawn(
+    'bash',
+    [
+      join(ROOT, 'test/with-keychain.sh'),
+      process.execPath,
+      fileURLToPath(scriptUrl),
+      ...process.argv.slice(2),
+    ],
+    {
+      stdio: 'inherit',
+      detached: true,
+      env: { ...process.env, BENCH_PARENT_PID: String(process.pid) },
+    },
+  )
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal)
+    } catch {
+      // the group is gone already
+    }
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => signalGroup(signal))
+  }
+  process.on('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) signalGroup('SIGTERM')
+  })
+  child.on('error', (err) => {
+    note(`cannot start test/with-keychain.sh: ${err.message}`)
+    process.exit(1)
+  })
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+}

@@ -6,13 +6,12 @@
 // BENCH_CONNECTIONS (50), BENCH_SPAWN_RUNS (5), BENCH_SERVE_NODE_ARGS (node flags for the serve
 // process under load only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node 20 refuses
 // --cpu-prof in NODE_OPTIONS).
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { createPublicKey, randomBytes, verify } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import {
   BENCH_DIR,
   CLI,
@@ -23,6 +22,7 @@ import {
   median,
   memoryOf,
   note,
+  reexecUnderKeychain,
   runCommand,
   spawnTracked,
   stopChild,
@@ -40,48 +40,8 @@ const TARGETS = {
 
 const ADD_CLIENT = ['clients', 'add', '--id', 'bench', '--owner', '1', '--json', '--data-dir']
 
-if (process.env.KEYCHAIN_TEST_HOME === undefined) reexecUnderKeychain()
+if (process.env.KEYCHAIN_TEST_HOME === undefined) reexecUnderKeychain(import.meta.url)
 else await runGuarded()
-
-/**
- * The CLI needs a Secret Service: run the whole benchmark inside test/with-keychain.sh. The
- * wrapper gets its own process group, so a signal here reaches every process under it (the
- * D-Bus session does not pass signals on to its child).
- */
-function reexecUnderKeychain() {
-  const child = spawn(
-    'bash',
-    [
-      join(ROOT, 'test/with-keychain.sh'),
-      process.execPath,
-      fileURLToPath(import.meta.url),
-      ...process.argv.slice(2),
-    ],
-    {
-      stdio: 'inherit',
-      detached: true,
-      env: { ...process.env, BENCH_PARENT_PID: String(process.pid) },
-    },
-  )
-  const signalGroup = (signal) => {
-    try {
-      process.kill(-child.pid, signal)
-    } catch {
-      // the group is gone already
-    }
-  }
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => signalGroup(signal))
-  }
-  process.on('exit', () => {
-    if (child.exitCode === null && child.signalCode === null) signalGroup('SIGTERM')
-  })
-  child.on('error', (err) => {
-    note(`cannot start test/with-keychain.sh: ${err.message}`)
-    process.exit(1)
-  })
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
-}
 
 async function runGuarded() {
   let tmpRoot

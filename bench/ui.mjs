@@ -10,11 +10,9 @@
 // BENCH_UI_TIME_LIMIT (s, 60).
 // Functions passed to page.evaluate and addInitScript run in the page:
 /* global document, window, MutationObserver */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import {
   CLI,
@@ -22,6 +20,7 @@ import {
   killAllChildren,
   median,
   note,
+  reexecUnderKeychain,
   spawnTracked,
   stopChild,
   waitForReady,
@@ -43,44 +42,8 @@ const WARMUP_ISSUES = 3
 const CLIENT_ID = 'bench-ui'
 const SESSION_KEY = 'plgd-console-session'
 
-if (process.env.KEYCHAIN_TEST_HOME === undefined) reexecUnderKeychain()
+if (process.env.KEYCHAIN_TEST_HOME === undefined) reexecUnderKeychain(import.meta.url)
 else await runGuarded()
-
-/** serve needs a Secret Service: run inside test/with-keychain.sh, as bench/run.mjs does. */
-function reexecUnderKeychain() {
-  const child = spawn(
-    'bash',
-    [
-      join(ROOT, 'test/with-keychain.sh'),
-      process.execPath,
-      fileURLToPath(import.meta.url),
-      ...process.argv.slice(2),
-    ],
-    {
-      stdio: 'inherit',
-      detached: true,
-      env: { ...process.env, BENCH_PARENT_PID: String(process.pid) },
-    },
-  )
-  const signalGroup = (signal) => {
-    try {
-      process.kill(-child.pid, signal)
-    } catch {
-      // the group is gone already
-    }
-  }
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => signalGroup(signal))
-  }
-  process.on('exit', () => {
-    if (child.exitCode === null && child.signalCode === null) signalGroup('SIGTERM')
-  })
-  child.on('error', (err) => {
-    note(`cannot start test/with-keychain.sh: ${err.message}`)
-    process.exit(1)
-  })
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
-}
 
 async function runGuarded() {
   let tmpRoot
