@@ -35,7 +35,8 @@ export function AppProviders({ api, queryClient, env = 'default', children }: Ap
       defaultColorScheme="auto"
       env={env}
     >
-      <Notifications position="top-right" limit={5} />
+      {/* Bottom right: the header (status, theme toggle) stays reachable while a notice shows. */}
+      <Notifications position="bottom-right" limit={5} />
       <QueryClientProvider client={client}>{content}</QueryClientProvider>
     </MantineProvider>
   )
