@@ -7,7 +7,6 @@ import {
   Group,
   Loader,
   Modal,
-  NumberInput,
   Stack,
   Table,
   Text,
@@ -16,7 +15,7 @@ import {
 } from '@mantine/core'
 import { zodResolver } from '@hookform/resolvers/zod'
 import { useState, type ReactNode } from 'react'
-import { Controller, useForm } from 'react-hook-form'
+import { useForm } from 'react-hook-form'
 import type { ClientView } from '../../../../shared/contract'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { JsonBlock } from '../../components/JsonBlock'
@@ -32,6 +31,7 @@ import {
   type RotateSecretFormValues,
 } from './client-form'
 import { useClient, useRemoveClient, useRotateSecret, useSetClientDisabled } from './queries'
+import { WholeNumberField } from '../../components/WholeNumberField'
 
 interface ClientDetailProps {
   id: string
@@ -305,25 +305,14 @@ function RotateSecretForm({
           A new secret is generated and shown once. The current one keeps working for the grace
           period, so devices can be updated; 0 ends it now.
         </Text>
-        <Controller
+        <WholeNumberField
           control={control}
           name="graceSeconds"
-          render={({ field }) => (
-            <NumberInput
-              label="Grace period (seconds)"
-              min={0}
-              allowDecimal={false}
-              allowNegative={false}
-              value={field.value}
-              onChange={field.onChange}
-              onBlur={field.onBlur}
-              name={field.name}
-              ref={field.ref}
-              error={fieldError(errors, 'graceSeconds')}
-              data-autofocus
-              data-testid="rotate-secret-grace"
-            />
-          )}
+          label="Grace period (seconds)"
+          min={0}
+          error={fieldError(errors, 'graceSeconds')}
+          data-autofocus
+          data-testid="rotate-secret-grace"
         />
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel}>

@@ -2,7 +2,6 @@ import {
   Button,
   Group,
   Modal,
-  NumberInput,
   Radio,
   SegmentedControl,
   Input,
@@ -30,6 +29,7 @@ import {
   stepOfFirstError,
 } from './client-form'
 import { useAddClient } from './queries'
+import { WholeNumberField } from '../../components/WholeNumberField'
 
 interface CreateClientDialogProps {
   opened: boolean
@@ -183,25 +183,14 @@ function CreateClientForm({
                 data-testid="client-scopes-input"
                 {...register('scopes')}
               />
-              <Controller
+              <WholeNumberField
                 control={control}
                 name="maxLifetimeSeconds"
-                render={({ field }) => (
-                  <NumberInput
-                    label="Maximum token lifetime (seconds)"
-                    description={`Empty: ${DEFAULT_CLIENT_LIFETIME_SECONDS} s (${formatDuration(DEFAULT_CLIENT_LIFETIME_SECONDS)})`}
-                    min={1}
-                    allowDecimal={false}
-                    allowNegative={false}
-                    value={field.value}
-                    onChange={field.onChange}
-                    onBlur={field.onBlur}
-                    name={field.name}
-                    ref={field.ref}
-                    error={fieldError(errors, 'maxLifetimeSeconds')}
-                    data-testid="client-max-lifetime-input"
-                  />
-                )}
+                label="Maximum token lifetime (seconds)"
+                description={`Empty: ${DEFAULT_CLIENT_LIFETIME_SECONDS} s (${formatDuration(DEFAULT_CLIENT_LIFETIME_SECONDS)})`}
+                min={1}
+                error={fieldError(errors, 'maxLifetimeSeconds')}
+                data-testid="client-max-lifetime-input"
               />
               <Controller
                 control={control}

@@ -3,7 +3,6 @@ import {
   Button,
   Container,
   Input,
-  NumberInput,
   Paper,
   SegmentedControl,
   Stack,
@@ -20,6 +19,7 @@ import { ThemeToggle } from '../../components/ThemeToggle'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { firstRunFormSchema, type FirstRunFormValues, type FirstRunInput } from './first-run-form'
 import { useCompleteSetup } from './queries'
+import { WholeNumberField } from '../../components/WholeNumberField'
 
 /** Shown until `status.setupCompleted`: where secrets live, how hubs reach us, which key. */
 export function FirstRunPage({ status }: { status: StatusView }) {
@@ -94,26 +94,15 @@ export function FirstRunPage({ status }: { status: StatusView }) {
               data-testid="first-run-public-host"
               {...register('publicHost')}
             />
-            <Controller
+            <WholeNumberField
               control={control}
               name="port"
-              render={({ field }) => (
-                <NumberInput
-                  label="Port"
-                  description="0 picks a free port."
-                  min={0}
-                  max={65535}
-                  allowDecimal={false}
-                  allowNegative={false}
-                  value={field.value}
-                  onChange={field.onChange}
-                  onBlur={field.onBlur}
-                  name={field.name}
-                  ref={field.ref}
-                  error={fieldError(errors, 'port')}
-                  data-testid="first-run-port"
-                />
-              )}
+              label="Port"
+              description="0 picks a free port."
+              min={0}
+              max={65535}
+              error={fieldError(errors, 'port')}
+              data-testid="first-run-port"
             />
             <Controller
               control={control}

@@ -3,7 +3,6 @@ import {
   Group,
   Loader,
   Modal,
-  NumberInput,
   Select,
   SimpleGrid,
   Stack,
@@ -29,6 +28,7 @@ import {
 } from './issue-form'
 import { useIssueToken } from './queries'
 import { TokenResult } from './TokenResult'
+import { WholeNumberField } from '../../components/WholeNumberField'
 
 interface IssueTokenDialogProps {
   opened: boolean
@@ -209,30 +209,19 @@ function IssueTokenForm({
           />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <Controller
+          <WholeNumberField
             control={control}
             name="lifetimeSeconds"
-            render={({ field }) => (
-              <NumberInput
-                label="Lifetime (seconds)"
-                description={
-                  max !== null
-                    ? `At most ${max} s (${formatDuration(max)}); empty: the maximum`
-                    : 'Empty: the client’s maximum'
-                }
-                min={1}
-                allowDecimal={false}
-                allowNegative={false}
-                value={field.value}
-                onChange={field.onChange}
-                onBlur={field.onBlur}
-                name={field.name}
-                ref={field.ref}
-                error={fieldError(errors, 'lifetimeSeconds')}
-                data-testid="issue-lifetime"
-                data-max={max ?? undefined}
-              />
-            )}
+            label="Lifetime (seconds)"
+            description={
+              max !== null
+                ? `At most ${max} s (${formatDuration(max)}); empty: the maximum`
+                : 'Empty: the client’s maximum'
+            }
+            min={1}
+            error={fieldError(errors, 'lifetimeSeconds')}
+            data-testid="issue-lifetime"
+            data-max={max ?? undefined}
           />
           <TextInput
             label="Name"
