@@ -1,5 +1,6 @@
 // @vitest-environment node
 import * as oidc from 'openid-client'
+import { caFetch } from '../helpers/oidc-fetch.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   FORM,
@@ -43,35 +44,6 @@ let alice: Credentials
 let carol: Credentials
 /** Owner 2. */
 let bob: Credentials
-
-/** openid-client's customFetch over node:https with the issuer's CA (no system pool). */
-function caFetch(ca: string): oidc.CustomFetch {
-  return async (url, options) => {
-    const raw = options.body
-    let body: string | undefined
-    if (raw === undefined || raw === null) body = undefined
-    else if (typeof raw === 'string') body = raw
-    else if (raw instanceof URLSearchParams) body = raw.toString()
-    else if (raw instanceof Uint8Array) body = Buffer.from(raw).toString('utf8')
-    else if (raw instanceof ArrayBuffer) body = Buffer.from(raw).toString('utf8')
-    else throw new Error('streamed bodies are not used here')
-    const res = await httpRequest(url, {
-      method: options.method,
-      headers: options.headers,
-      ...(body === undefined ? {} : { body }),
-      ca,
-    })
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(res.headers)) {
-      for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
-        headers.append(name, v)
-    }
-    return new Response(res.status === 200 && res.text === '' ? null : res.text, {
-      status: res.status,
-      headers,
-    })
-  }
-}
 
 /** RFC 8414 discovery (`algorithm: 'oauth2'`: the well-known segment inserted before the path). */
 function discover(client: Credentials): Promise<oidc.Configuration> {

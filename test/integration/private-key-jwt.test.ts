@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose'
 import * as oidc from 'openid-client'
+import { caFetch, type SeenRequest } from '../helpers/oidc-fetch.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   FORM,
@@ -82,31 +83,6 @@ function expectInvalidClient(res: HttpResponse): { error_description: string } {
   return body
 }
 
-/** openid-client's customFetch over node:https with the issuer's CA (no system pool). */
-function caFetch(ca: string, seen: { url: string; body: string }[]): oidc.CustomFetch {
-  return async (url, options) => {
-    const raw = options.body
-    const body =
-      raw instanceof URLSearchParams ? raw.toString() : typeof raw === 'string' ? raw : undefined
-    if (raw !== undefined && raw !== null && body === undefined) {
-      throw new Error('unexpected body type')
-    }
-    seen.push({ url, body: body ?? '' })
-    const res = await httpRequest(url, {
-      method: options.method,
-      headers: options.headers,
-      ...(body === undefined ? {} : { body }),
-      ca,
-    })
-    const headers = new Headers()
-    for (const [name, value] of Object.entries(res.headers)) {
-      for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
-        headers.append(name, v)
-    }
-    return new Response(res.text, { status: res.status, headers })
-  }
-}
-
 beforeAll(async () => {
   dataDir = makeTempDir()
   const keys = await generateKeyPair('ES256')
@@ -147,7 +123,7 @@ describe('registration', () => {
 
 describe('openid-client 6 with PrivateKeyJwt', () => {
   it('gets a token a plgd hub accepts', async () => {
-    const seen: { url: string; body: string }[] = []
+    const seen: SeenRequest[] = []
     const config = await oidc.discovery(
       new URL(server.ready.issuer),
       CLIENT_ID,

@@ -1,5 +1,6 @@
 // @vitest-environment node
 import * as oidc from 'openid-client'
+import { caFetch, type SeenRequest } from '../helpers/oidc-fetch.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   FORM,
@@ -133,42 +134,8 @@ describe('the ready line', () => {
 })
 
 describe('openid-client 6 (a standard RFC 6749 client)', () => {
-  interface Seen {
-    url: string
-    method: string
-    headers: Record<string, string>
-    body: string | undefined
-  }
-
-  /** openid-client's customFetch over node:https with the issuer's CA (no system pool). */
-  function caFetch(ca: string, seen: Seen[]): oidc.CustomFetch {
-    return async (url, options) => {
-      const raw = options.body
-      let body: string | undefined
-      if (raw === undefined || raw === null) body = undefined
-      else if (typeof raw === 'string') body = raw
-      else if (raw instanceof URLSearchParams) body = raw.toString()
-      else if (raw instanceof Uint8Array) body = Buffer.from(raw).toString('utf8')
-      else if (raw instanceof ArrayBuffer) body = Buffer.from(raw).toString('utf8')
-      else throw new Error('streamed bodies are not used by client_credentials')
-      seen.push({ url, method: options.method, headers: options.headers, body })
-      const res = await httpRequest(url, {
-        method: options.method,
-        headers: options.headers,
-        ...(body === undefined ? {} : { body }),
-        ca,
-      })
-      const headers = new Headers()
-      for (const [name, value] of Object.entries(res.headers)) {
-        for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
-          headers.append(name, v)
-      }
-      return new Response(res.text, { status: res.status, headers })
-    }
-  }
-
   it('discovers the issuer and gets a token with client_secret_basic', async () => {
-    const seen: Seen[] = []
+    const seen: SeenRequest[] = []
     const config = await oidc.discovery(
       new URL(server.ready.issuer),
       dps.clientId,
@@ -199,7 +166,7 @@ describe('openid-client 6 (a standard RFC 6749 client)', () => {
   })
 
   it('gets a token with client_secret_post and an owner parameter', async () => {
-    const seen: Seen[] = []
+    const seen: SeenRequest[] = []
     const config = await oidc.discovery(
       new URL(server.ready.issuer),
       dps.clientId,
