@@ -166,11 +166,6 @@ export class RemoteAuthorityVerifier {
     })
   }
 
-  /** The tokens endpoint an authority advertises, if any (plgd trust verification). */
-  async tokensEndpoint(authority: TrustedAuthority): Promise<string | undefined> {
-    return (await this.#discover(authority)).tokensEndpoint
-  }
-
   #discover(authority: TrustedAuthority): Promise<Discovered> {
     const key = `${authority.authority}\n${authority.caPem ?? ''}`
     const cached = this.#discovered.get(key)
