@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto'
-import { parentPort } from 'node:worker_threads'
+import { type MessagePort, parentPort, receiveMessageOnPort } from 'node:worker_threads'
 import type { KeyAlgorithm } from '../../shared/constants.js'
 import { INSERT_TOKEN_SQL, type TokenRow } from '../ledger/token-ledger.js'
 import { openRecordsDb } from '../platform/records-db.js'
@@ -22,36 +22,78 @@ export type WorkerReply = { batch: number; tokens: string[] } | { batch: number;
 
 const signers = new Map<string, ReturnType<typeof compactSigner>>()
 let insertRows: ((rows: TokenRow[]) => void) | undefined
-const port = parentPort
-if (!port) throw new Error('signing-worker runs as a worker thread')
+if (!parentPort) throw new Error('signing-worker runs as a worker thread')
+const port: MessagePort = parentPort
 
-port.on('message', (msg: WorkerRequest) => {
+type SignRequest = Extract<WorkerRequest, { type: 'sign' }>
+
+port.on('message', (first: WorkerRequest) => {
+  // Batches that queued while this thread was busy are taken together: under load the ledger
+  // commits fewer, larger transactions (a small one writes whole pages for a few rows).
+  const batches: SignRequest[] = []
+  for (let msg: WorkerRequest | undefined = first; msg !== undefined; msg = next()) {
+    if (msg.type === 'sign') batches.push(msg)
+    else configure(msg)
+  }
+  if (batches.length > 0) issue(batches)
+})
+
+function next(): WorkerRequest | undefined {
+  return receiveMessageOnPort(port)?.message as WorkerRequest | undefined
+}
+
+function configure(msg: Exclude<WorkerRequest, SignRequest>): void {
   if (msg.type === 'key') {
     const key = createPrivateKey({ key: Buffer.from(msg.der), format: 'der', type: 'pkcs8' })
     signers.set(msg.kid, compactSigner(key, msg.kid, msg.alg))
     return
   }
-  if (msg.type === 'ledger') {
-    const db = openRecordsDb(msg.dataDir)
-    const insert = db.prepare(INSERT_TOKEN_SQL)
-    insertRows = db.transaction((rows: TokenRow[]) => {
-      for (const row of rows) insert.run(...row)
-    })
-    return
-  }
-  try {
-    const rows = msg.jobs.flatMap(([, , , row]) => (row ? [row] : []))
-    if (rows.length > 0) {
+  const db = openRecordsDb(msg.dataDir)
+  const insert = db.prepare(INSERT_TOKEN_SQL)
+  insertRows = db.transaction((rows: TokenRow[]) => {
+    for (const row of rows) insert.run(...row)
+  })
+}
+
+/** Commits the records of all `batches` at once, then signs and answers each batch. */
+function issue(batches: SignRequest[]): void {
+  const commitErrors = commit(batches)
+  for (const batch of batches) port.postMessage(sign(batch, commitErrors.get(batch.batch)))
+}
+
+/**
+ * One transaction for all; should it fail, one per batch, so that a bad record fails only the
+ * batch it came with. Returns each failed batch's error.
+ */
+function commit(batches: SignRequest[]): Map<number, string> {
+  const errors = new Map<number, string>()
+  const rowsOf = (b: SignRequest): TokenRow[] => b.jobs.flatMap(([, , , row]) => (row ? [row] : []))
+  const attempt = (group: SignRequest[]): boolean => {
+    const rows = group.flatMap(rowsOf)
+    if (rows.length === 0) return true
+    try {
       if (!insertRows) throw new Error('the signing thread has no ledger')
       insertRows(rows)
+      return true
+    } catch (err) {
+      if (group.length === 1) errors.set(group[0]!.batch, (err as Error).message)
+      return false
     }
+  }
+  if (!attempt(batches) && batches.length > 1) for (const b of batches) attempt([b])
+  return errors
+}
+
+function sign(msg: SignRequest, commitError: string | undefined): WorkerReply {
+  if (commitError !== undefined) return { batch: msg.batch, error: commitError }
+  try {
     const tokens = msg.jobs.map(([kid, typ, payload]) => {
       const signCompact = signers.get(kid)
       if (!signCompact) throw new Error(`no key ${kid} on the signing thread`)
       return signCompact(payload, typ)
     })
-    port.postMessage({ batch: msg.batch, tokens } satisfies WorkerReply)
+    return { batch: msg.batch, tokens }
   } catch (err) {
-    port.postMessage({ batch: msg.batch, error: (err as Error).message } satisfies WorkerReply)
+    return { batch: msg.batch, error: (err as Error).message }
   }
-})
+}

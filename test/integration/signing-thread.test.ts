@@ -13,6 +13,23 @@ import { openRecordsDb } from '../../dist/node/electron/platform/records-db.js'
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
 const ledgerDir = (): string => mkdtempSync(join(tmpdir(), 'signing-thread-'))
 
+/** A ledger record numbered `n`; a null name breaks the NOT NULL constraint. */
+function ledgerRecord(n: number, name: string | null = '') {
+  return {
+    id: `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+    name: name as string,
+    owner: '1',
+    issuedAt: 1,
+    audience: [],
+    scope: [],
+    expiration: 2_000_000_000,
+    clientId: 'c',
+    subject: '1',
+    originalTokenClaims: null,
+    blacklisted: null,
+  }
+}
+
 function es256() {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
   return { der: privateKey.export({ format: 'der', type: 'pkcs8' }), publicKey }
@@ -61,25 +78,36 @@ describe('signing thread with the ledger', () => {
     const thread = SigningThread.start(silent, dir, (r) => ledger.record(r))!
     const { der } = es256()
     thread.factory(der, 'k3', 'ES256')
-    const records = Array.from({ length: 50 }, (_, i) => ({
-      id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
-      name: '',
-      owner: '1',
-      issuedAt: 1,
-      audience: [],
-      scope: [],
-      expiration: 2_000_000_000,
-      clientId: 'c',
-      subject: '1',
-      originalTokenClaims: null,
-      blacklisted: null,
-    }))
+    const records = Array.from({ length: 50 }, (_, i) => ledgerRecord(i))
     const tokens = await Promise.all(
       records.map((r) => thread.issue('k3', 'JWT', { jti: r.id }, r)),
     )
     expect(tokens).toHaveLength(50)
     // Read through the main thread's own connection: the thread's commits are visible.
     for (const r of records) expect(ledger.get(r.id)?.clientId).toBe('c')
+    await thread.close()
+    db.close()
+  })
+
+  it('fails only the batch with a bad record when batches are committed together', async () => {
+    const dir = ledgerDir()
+    const db = openRecordsDb(dir)
+    const ledger = new TokenLedger(db)
+    const thread = SigningThread.start(silent, dir, (r) => ledger.record(r))!
+    thread.factory(es256().der, 'k4', 'ES256')
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
+    // A large first batch keeps the thread busy while the next ones queue up behind it.
+    const busy = Array.from({ length: 300 }, (_, i) => ledgerRecord(1000 + i))
+    const first = Promise.all(busy.map((r) => thread.issue('k4', 'JWT', { jti: r.id }, r)))
+    await nextTurn()
+    const bad = thread.issue('k4', 'JWT', { n: 1 }, ledgerRecord(1, null)) // NOT NULL violation
+    await nextTurn()
+    const good = thread.issue('k4', 'JWT', { n: 2 }, ledgerRecord(2))
+    await expect(first).resolves.toHaveLength(300)
+    await expect(bad).rejects.toThrow(/NOT NULL/)
+    await expect(good).resolves.toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
+    expect(ledger.get(ledgerRecord(2).id)?.clientId).toBe('c')
+    expect(ledger.get(ledgerRecord(1, null).id)).toBeUndefined()
     await thread.close()
     db.close()
   })
