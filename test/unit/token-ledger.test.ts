@@ -276,11 +276,51 @@ describe('TokenLedger blacklist (revocation, console)', () => {
   })
 })
 
+describe('TokenLedger schema', () => {
+  const indexes = () =>
+    (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .all() as { name: string }[]
+    )
+      .map((r) => r.name)
+      .sort()
+
+  it('replaces the indexes of earlier versions and keeps the records', async () => {
+    await ledger.record(rec('kept'))
+    // The five indexes an earlier version wrote on every insert.
+    db.exec(`DROP INDEX tokens_by_owner; DROP INDEX tokens_by_client; DROP INDEX tokens_by_expiry;
+      CREATE INDEX tokens_owner ON tokens (owner, issued_at);
+      CREATE INDEX tokens_client ON tokens (client_id, issued_at);
+      CREATE INDEX tokens_expiration ON tokens (expiration);
+      CREATE INDEX tokens_issued ON tokens (issued_at, expiration, blacklisted_at);
+      CREATE INDEX tokens_live ON tokens (expiration, blacklisted_at) WHERE blacklisted_at IS NULL;`)
+    const reopened = new TokenLedger(db)
+    expect(indexes()).toEqual(['tokens_by_client', 'tokens_by_expiry', 'tokens_by_owner'])
+    expect(reopened.get('kept')?.clientId).toBe('console-dps')
+  })
+
+  it('counts live tokens and pages an owner from the indexes alone', () => {
+    const plan = (sql: string) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+        .map((r) => r.detail)
+        .join('; ')
+    expect(
+      plan('SELECT count(*) FROM tokens WHERE blacklisted_at IS NULL AND expiration > 1'),
+    ).toMatch(/COVERING INDEX tokens_by_expiry/)
+    expect(plan("SELECT id FROM tokens WHERE owner = '1' ORDER BY id DESC LIMIT 5")).toMatch(
+      /COVERING INDEX tokens_by_owner/,
+    )
+  })
+})
+
 describe('TokenLedger page / stats / purge', () => {
-  // 12 tokens, newest first t11 … t0: t0-t3 expired, t4-t5 revoked (t5 also expired), rest active.
+  // Newest first is id order (real ids are UUIDv7): t11 … t00 sort as they were issued.
+  const tid = (i: number) => `t${String(i).padStart(2, '0')}`
+  // 12 tokens, newest first t11 … t00: t0-t3 expired, t4-t5 revoked (t5 also expired), rest active.
   const fixture = () =>
     Array.from({ length: 12 }, (_, i) =>
-      rec(`t${i}`, {
+      rec(tid(i), {
         issuedAt: NOW - 1000 + i,
         expiration: i <= 3 || i === 5 ? NOW - 10 + (i === 3 ? 10 : 0) : NOW + HOUR,
         blacklisted: i === 4 || i === 5 ? revokedAt(NOW - 1) : null,
@@ -307,13 +347,13 @@ describe('TokenLedger page / stats / purge', () => {
     { query: { clientId: 'odd' }, expected: [11, 9, 7, 5, 3, 1] },
     { query: { owner: 'alice', status: 'active' as const }, expected: [] },
     { query: { owner: 'bob', clientId: 'even' }, expected: [10, 8, 6] },
-    { query: { search: 't1' }, expected: [11, 10, 1] },
+    { query: { search: '1' }, expected: [11, 10, 1] },
     { query: { search: 'ALI' }, expected: [5, 4, 3, 2, 1, 0] },
     { query: { search: 'dd', status: 'expired' as const }, expected: [5, 3, 1] },
     { query: { search: '' }, expected: [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0] },
   ])('filters $query', ({ query, expected }) => {
     const page = ledger.page(q(query), NOW)
-    expect(page.items.map((r) => r.id)).toEqual(expected.map((i) => `t${i}`))
+    expect(page.items.map((r) => r.id)).toEqual(expected.map(tid))
     expect(page.total).toBe(expected.length)
   })
 
@@ -328,7 +368,7 @@ describe('TokenLedger page / stats / purge', () => {
     expect(seen).toEqual(ledger.page(q(), NOW).items.map((r) => r.id))
     expect(ledger.page(q({ status: 'active', offset: 4, limit: 5 }), NOW)).toMatchObject({
       total: 6,
-      items: [{ id: 't7' }, { id: 't6' }],
+      items: [{ id: 't07' }, { id: 't06' }],
     })
   })
 
@@ -373,7 +413,7 @@ describe('TokenLedger page / stats / purge', () => {
     // Expired at NOW - 10: t0, t1, t2, t5; t3 expires at NOW exactly.
     expect(ledger.purgeExpired(NOW)).toBe(4)
     expect(ids(ledger.page(q(), NOW).items)).toEqual(
-      ['t3', 't4', 't6', 't7', 't8', 't9', 't10', 't11'].sort(),
+      ['t03', 't04', 't06', 't07', 't08', 't09', 't10', 't11'].sort(),
     )
     expect(ledger.purgeExpired(NOW)).toBe(0)
     expect(ledger.purgeExpired(NOW + 1)).toBe(1)
