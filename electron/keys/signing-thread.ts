@@ -8,6 +8,14 @@ import type { Logger } from '../platform/logger.js'
 import { createSigner, type Signer, type SignerFactory, type TokenType } from './signer.js'
 import type { WorkerReply, WorkerRequest } from './signing-worker.js'
 
+/**
+ * Jobs go over as soon as this many have queued, the rest at the end of the event-loop turn:
+ * the thread starts signing while the event loop is still reading the rest of a burst of
+ * requests, instead of the two threads taking turns. What queues on the thread meanwhile is
+ * committed there together.
+ */
+const POST_AFTER_JOBS = 4
+
 interface Job {
   kid: string
   typ: TokenType
@@ -22,9 +30,8 @@ export type RecordInline = (record: TokenRecord) => Promise<void>
 
 /**
  * Commits ledger records and signs tokens on a second thread, so the event loop keeps to TLS,
- * HTTP and policy and the token endpoint uses both cores. Jobs queued in one event-loop turn go
- * over in one message. Should the thread die, issuing continues inline: slower, never
- * unavailable.
+ * HTTP and policy and the token endpoint uses both cores. Jobs go over a few at a time (see
+ * POST_AFTER_JOBS). Should the thread die, issuing continues inline: slower, never unavailable.
  */
 export class SigningThread {
   #worker: Worker | undefined
@@ -119,15 +126,18 @@ export class SigningThread {
     if (this.#worker === undefined) return this.#issueInline(kid, typ, payload, record)
     return new Promise((resolve, reject) => {
       this.#queue.push({ kid, typ, payload, record, resolve, reject })
+      if (this.#queue.length >= POST_AFTER_JOBS) return this.#flush()
       if (!this.#scheduled) {
         this.#scheduled = true
-        setImmediate(() => this.#flush())
+        setImmediate(() => {
+          this.#scheduled = false
+          this.#flush()
+        })
       }
     })
   }
 
   #flush(): void {
-    this.#scheduled = false
     if (this.#worker === undefined) return this.#drainInline(new Error('no signing thread'))
     const jobs = this.#queue
     this.#queue = []
