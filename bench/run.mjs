@@ -141,6 +141,8 @@ async function main(tmpRoot) {
   const clockTicks = clockTicksPerSecond()
   const results = Object.fromEntries(targets.map((t) => [t.name, []]))
   const memoryAfterLoad = []
+  // The sign-only reference after the same load: what Node, TLS and one signing key cost alone.
+  const referenceAfterLoad = []
   for (let round = 1; round <= cfg.rounds; round++) {
     for (const t of targets) {
       if (cfg.warmupS > 0) await load(autocannon, t, cfg, cfg.warmupS)
@@ -150,6 +152,7 @@ async function main(tmpRoot) {
       const clientUsage = process.cpuUsage(clientBefore)
       const cpu = cpuSeconds(t.server.child.pid, clockTicks) - cpuBefore
       if (t.name === 'ours') memoryAfterLoad.push(memoryOf(t.server.child.pid))
+      if (t.name === 'reference') referenceAfterLoad.push(memoryOf(t.server.child.pid))
       const summary = summarise(r, cpu, (clientUsage.user + clientUsage.system) / 1e6)
       results[t.name].push(summary)
       note(
@@ -172,7 +175,18 @@ async function main(tmpRoot) {
       .map((s) => stopChild(s.child, cfg.serveNodeArgs.length > 0 ? 30_000 : 5000)),
   )
 
-  report({ cfg, targets, results, memoryAfterLoad, idle, fresh, warmStarts, oidcAvailable, lookup })
+  report({
+    cfg,
+    targets,
+    results,
+    memoryAfterLoad,
+    referenceAfterLoad,
+    idle,
+    fresh,
+    warmStarts,
+    oidcAvailable,
+    lookup,
+  })
 }
 
 /**
@@ -408,6 +422,7 @@ function report({
   targets,
   results,
   memoryAfterLoad,
+  referenceAfterLoad,
   idle,
   fresh,
   warmStarts,
@@ -537,6 +552,9 @@ function report({
     `  right after each ${cfg.durationS} s load: ${memoryAfterLoad.map((m) => fmt(m.rssMiB)).join(', ')} MiB` +
       ` (VmHWM ${fmt(hwmMax)} MiB)`,
   )
+  line(
+    `  the sign-only reference right after the same loads: ${referenceAfterLoad.map((m) => fmt(m.rssMiB)).join(', ')} MiB`,
+  )
   line()
   line('Targets')
   for (const c of checks) {
@@ -578,7 +596,13 @@ function report({
           rssMiB: fresh.rssMiB,
         },
       },
-      memory: { idle, afterLoad: memoryAfterLoad, maxRssMiB: rssMax, maxHwmMiB: hwmMax },
+      memory: {
+        idle,
+        afterLoad: memoryAfterLoad,
+        maxRssMiB: rssMax,
+        maxHwmMiB: hwmMax,
+        referenceAfterLoad,
+      },
       trustLookup: lookup,
       targets: checks.map((c) => ({
         name: c.name,
