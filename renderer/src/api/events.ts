@@ -13,17 +13,38 @@ export const EVENT_INVALIDATIONS: Record<AppEventType, QueryKey[]> = {
   'issuer.state': [queryKeys.status],
 }
 
+/**
+ * Events are gathered for this long before what they touch is refreshed: a station issuing
+ * thousands of tokens a second costs an open console one refetch of each view per interval,
+ * and a token just issued from the dialog is on screen before the ledger behind it re-renders.
+ */
+export const EVENT_REFRESH_DELAY_MS = 300
+
 /** Subscribes to main's events for the window's lifetime and refreshes what they touch. */
 export function useAppEvents(): void {
   const api = useConsoleApi()
   const queryClient = useQueryClient()
   useEffect(() => {
-    const unsubscribe = api.events.subscribe((event: AppEvent) => {
-      for (const queryKey of EVENT_INVALIDATIONS[event.type] ?? []) {
+    const stale = new Map<string, QueryKey>()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const refresh = (): void => {
+      timer = undefined
+      const keys = [...stale.values()]
+      stale.clear()
+      for (const queryKey of keys) {
         // A mutation of this window already refetches what it changed: do not start it twice.
         void queryClient.invalidateQueries({ queryKey }, { cancelRefetch: false })
       }
+    }
+    const unsubscribe = api.events.subscribe((event: AppEvent) => {
+      for (const queryKey of EVENT_INVALIDATIONS[event.type] ?? []) {
+        stale.set(JSON.stringify(queryKey), queryKey)
+      }
+      timer ??= setTimeout(refresh, EVENT_REFRESH_DELAY_MS)
     })
-    return unsubscribe
+    return () => {
+      unsubscribe()
+      clearTimeout(timer)
+    }
   }, [api, queryClient])
 }
