@@ -1,10 +1,17 @@
 // @vitest-environment jsdom
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { ParsedInput, TokenRecordView } from '../../shared/contract'
 import { TokensPage } from '../../renderer/src/features/tokens/TokensPage'
+import { formatTime } from '../../renderer/src/lib/format'
 import { clientView, fakeConsole, NOW, renderWithApp, statusView } from './helpers'
+
+// Each drawn row formats its two times: counting the calls counts the rows drawn.
+vi.mock('../../renderer/src/lib/format', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../renderer/src/lib/format')>()
+  return { ...original, formatTime: vi.fn(original.formatTime) }
+})
 
 function record(id: string, overrides: Partial<TokenRecordView> = {}): TokenRecordView {
   return {
@@ -95,6 +102,18 @@ describe('token ledger', () => {
     await waitFor(() =>
       expect(screen.getByTestId('ledger-row-t1').getAttribute('data-state')).toBe('revoked'),
     )
+  })
+
+  it('redraws only the row whose record changed when the ledger refreshes', async () => {
+    const { user } = setup([record('t1'), record('t2'), record('t3')])
+    await user.click(await screen.findByTestId('revoke-token-t2'))
+    const dialog = await screen.findByTestId('revoke-dialog')
+    vi.mocked(formatTime).mockClear()
+    await user.click(within(dialog).getByTestId('revoke-dialog-confirm'))
+    await waitFor(() =>
+      expect(screen.getByTestId('ledger-row-t2').getAttribute('data-state')).toBe('revoked'),
+    )
+    expect(vi.mocked(formatTime)).toHaveBeenCalledTimes(2)
   })
 
   it('revokes the selected tokens, and Cancel revokes nothing', async () => {

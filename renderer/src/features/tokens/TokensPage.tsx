@@ -16,7 +16,7 @@ import {
   Title,
 } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
-import { useState } from 'react'
+import { memo, useCallback, useState } from 'react'
 import type { TokenRecordView } from '../../../../shared/contract'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { LoadFailed } from '../../components/LoadFailed'
@@ -95,13 +95,18 @@ function TokenLedger() {
 
   const revocable = items.filter((t) => tokenState(t, now) !== 'revoked')
   const allSelected = revocable.length > 0 && revocable.every((t) => selected.has(t.id))
-  const toggle = (id: string, on: boolean) =>
-    setSelected((prev) => {
-      const next = new Set(prev)
-      if (on) next.add(id)
-      else next.delete(id)
-      return next
-    })
+  // Stable, so that memoised rows are not redrawn for a new function each render.
+  const toggle = useCallback(
+    (id: string, on: boolean) =>
+      setSelected((prev) => {
+        const next = new Set(prev)
+        if (on) next.add(id)
+        else next.delete(id)
+        return next
+      }),
+    [],
+  )
+  const revokeOne = useCallback((id: string) => setRevoking([id]), [])
 
   const confirmRevoke = () => {
     if (!revoking) return
@@ -223,51 +228,16 @@ function TokenLedger() {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {items.map((t) => {
-                const state = tokenState(t, now)
-                return (
-                  <Table.Tr key={t.id} data-testid={`ledger-row-${t.id}`} data-state={state}>
-                    <Table.Td>
-                      <Checkbox
-                        aria-label={`Select token ${t.name || t.id}`}
-                        checked={selected.has(t.id)}
-                        disabled={state === 'revoked'}
-                        onChange={(e) => toggle(t.id, e.currentTarget.checked)}
-                        data-testid={`ledger-select-${t.id}`}
-                      />
-                    </Table.Td>
-                    <Table.Td>
-                      <Stack gap={0}>
-                        {t.name && <Text size="sm">{t.name}</Text>}
-                        <Code style={{ fontSize: 11 }}>{t.id}</Code>
-                      </Stack>
-                    </Table.Td>
-                    <Table.Td>{t.clientId}</Table.Td>
-                    <Table.Td>{t.owner}</Table.Td>
-                    <Table.Td>{formatTime(t.issuedAt)}</Table.Td>
-                    <Table.Td>{t.expiration > 0 ? formatTime(t.expiration) : 'never'}</Table.Td>
-                    <Table.Td>
-                      <Badge color={STATE_COLORS[state]} variant="light">
-                        {state}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      {state !== 'revoked' && (
-                        <Button
-                          size="xs"
-                          color="red"
-                          variant="subtle"
-                          onClick={() => setRevoking([t.id])}
-                          aria-label={`Revoke token ${t.name || t.id}`}
-                          data-testid={`revoke-token-${t.id}`}
-                        >
-                          Revoke
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                )
-              })}
+              {items.map((t) => (
+                <LedgerRow
+                  key={t.id}
+                  token={t}
+                  state={tokenState(t, now)}
+                  checked={selected.has(t.id)}
+                  onToggle={toggle}
+                  onRevoke={revokeOne}
+                />
+              ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
@@ -302,5 +272,80 @@ function TokenLedger() {
         </Text>
       </ConfirmDialog>
     </Stack>
+  )
+}
+
+interface LedgerRowProps {
+  token: TokenRecordView
+  state: TokenState
+  checked: boolean
+  onToggle: (id: string, on: boolean) => void
+  onRevoke: (id: string) => void
+}
+
+/**
+ * One ledger row, redrawn only when what it shows changes: a refresh that brings one new token
+ * redraws one row, not the page (the ledger refreshes behind the issue dialog).
+ */
+const LedgerRow = memo(function LedgerRow({
+  token: t,
+  state,
+  checked,
+  onToggle,
+  onRevoke,
+}: LedgerRowProps) {
+  return (
+    <Table.Tr data-testid={`ledger-row-${t.id}`} data-state={state}>
+      <Table.Td>
+        <Checkbox
+          aria-label={`Select token ${t.name || t.id}`}
+          checked={checked}
+          disabled={state === 'revoked'}
+          onChange={(e) => onToggle(t.id, e.currentTarget.checked)}
+          data-testid={`ledger-select-${t.id}`}
+        />
+      </Table.Td>
+      <Table.Td>
+        <Stack gap={0}>
+          {t.name && <Text size="sm">{t.name}</Text>}
+          <Code style={{ fontSize: 11 }}>{t.id}</Code>
+        </Stack>
+      </Table.Td>
+      <Table.Td>{t.clientId}</Table.Td>
+      <Table.Td>{t.owner}</Table.Td>
+      <Table.Td>{formatTime(t.issuedAt)}</Table.Td>
+      <Table.Td>{t.expiration > 0 ? formatTime(t.expiration) : 'never'}</Table.Td>
+      <Table.Td>
+        <Badge color={STATE_COLORS[state]} variant="light">
+          {state}
+        </Badge>
+      </Table.Td>
+      <Table.Td>
+        {state !== 'revoked' && (
+          <Button
+            size="xs"
+            color="red"
+            variant="subtle"
+            onClick={() => onRevoke(t.id)}
+            aria-label={`Revoke token ${t.name || t.id}`}
+            data-testid={`revoke-token-${t.id}`}
+          >
+            Revoke
+          </Button>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  )
+}, sameRow)
+
+/** A refetched record is a new object; of what a row shows, only blacklisting ever changes. */
+function sameRow(a: LedgerRowProps, b: LedgerRowProps): boolean {
+  return (
+    a.token.id === b.token.id &&
+    a.token.blacklisted?.timestamp === b.token.blacklisted?.timestamp &&
+    a.state === b.state &&
+    a.checked === b.checked &&
+    a.onToggle === b.onToggle &&
+    a.onRevoke === b.onRevoke
   )
 }
