@@ -62,26 +62,38 @@ function issue(batches: SignRequest[]): void {
 }
 
 /**
- * One transaction for all; should it fail, one per batch, so that a bad record fails only the
- * batch it came with. Returns each failed batch's error.
+ * One transaction for all. Should a record break a constraint, one transaction per batch, so
+ * that the bad record fails only the batch it came with; any other failure (a locked or full
+ * disk) fails them all at once rather than being waited out batch by batch. Returns each failed
+ * batch's error.
  */
 function commit(batches: SignRequest[]): Map<number, string> {
   const errors = new Map<number, string>()
   const rowsOf = (b: SignRequest): TokenRow[] => b.jobs.flatMap(([, , , row]) => (row ? [row] : []))
-  const attempt = (group: SignRequest[]): boolean => {
+  const attempt = (group: SignRequest[]): unknown => {
     const rows = group.flatMap(rowsOf)
-    if (rows.length === 0) return true
+    if (rows.length === 0) return undefined
     try {
       if (!insertRows) throw new Error('the signing thread has no ledger')
       insertRows(rows)
-      return true
+      return undefined
     } catch (err) {
-      if (group.length === 1) errors.set(group[0]!.batch, (err as Error).message)
-      return false
+      return err
     }
   }
-  if (!attempt(batches) && batches.length > 1) for (const b of batches) attempt([b])
+  const failed = attempt(batches)
+  if (failed === undefined) return errors
+  const retry = batches.length > 1 && isConstraintError(failed)
+  for (const b of batches) {
+    const err = retry ? attempt([b]) : failed
+    if (err !== undefined) errors.set(b.batch, (err as Error).message)
+  }
   return errors
+}
+
+function isConstraintError(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')
 }
 
 function sign(msg: SignRequest, commitError: string | undefined): WorkerReply {
