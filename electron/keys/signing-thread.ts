@@ -16,6 +16,12 @@ import type { WorkerReply, WorkerRequest } from './signing-worker.js'
  */
 const POST_AFTER_JOBS = 4
 
+/**
+ * The thread's young generation, 3 × one semi-space in V8: 2 MiB semi-spaces as the main
+ * thread keeps (platform/heap-bounds.ts). Its live set is a few batches of jobs.
+ */
+const SIGNING_WORKER_LIMITS = { maxYoungGenerationSizeMb: 6 }
+
 interface Job {
   kid: string
   typ: TokenType
@@ -66,7 +72,12 @@ export class SigningThread {
       `app.asar.unpacked${sep}`,
     )
     if (!existsSync(script)) return undefined
-    return new SigningThread(new Worker(script), log, dataDir, recordInline)
+    return new SigningThread(
+      new Worker(script, { resourceLimits: SIGNING_WORKER_LIMITS }),
+      log,
+      dataDir,
+      recordInline,
+    )
   }
 
   /** Registers a key with the thread; its signer signs there (no ledger record). */
