@@ -47,6 +47,7 @@ import {
 import { startIssuer, type IssuerReady } from './issuer/issuer-runtime.js'
 import { electronDataDir, pinUserDataDir } from './platform/electron-paths.js'
 import { openElectronSettings } from './platform/electron-settings.js'
+import { boundHeapGrowth } from './platform/heap-bounds.js'
 import { keytarKeychain } from './platform/keychain.js'
 import { createLogger } from './platform/logger.js'
 import { controlSocketPath, ensureDataDir } from './platform/paths.js'
@@ -144,6 +145,8 @@ async function start(): Promise<void> {
   promptSession.protocol.handle(APP_SCHEME, servePassphrasePage)
   registerIpc()
   Menu.setApplicationMenu(buildMenu())
+  // The app lives in the tray with the issuer: keep its heap as small as `serve` keeps it.
+  boundHeapGrowth()
 
   try {
     running = await openDesktop()

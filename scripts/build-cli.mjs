@@ -25,6 +25,7 @@ await build({
     rolldownOptions: {
       input: {
         cli: 'electron/headless/cli.ts',
+        'heap-bounds': 'electron/platform/heap-bounds.ts',
         'signing-worker': 'electron/keys/signing-worker.ts',
       },
       external,
