@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict'
 // The CLI bundle; `npm run build` produces it (scripts/build-cli.mjs).
-// Heap bounds first: compiling the bundle would otherwise already grow the young generation.
-const releaseHeap = require('../dist/cli/heap-bounds.js').boundHeapGrowth()
+// First: compiling the bundle would otherwise already grow the young generation.
+const releaseHeap = require('../dist/cli/heap-bounds.js').boundYoungGeneration()
 const { main } = require('../dist/cli/cli.js')
 main(process.argv.slice(2)).then(
   (code) => {

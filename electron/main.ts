@@ -47,7 +47,7 @@ import {
 import { startIssuer, type IssuerReady } from './issuer/issuer-runtime.js'
 import { electronDataDir, pinUserDataDir } from './platform/electron-paths.js'
 import { openElectronSettings } from './platform/electron-settings.js'
-import { boundHeapGrowth } from './platform/heap-bounds.js'
+import { boundOldGeneration, boundYoungGeneration } from './platform/heap-bounds.js'
 import { keytarKeychain } from './platform/keychain.js'
 import { createLogger } from './platform/logger.js'
 import { controlSocketPath, ensureDataDir } from './platform/paths.js'
@@ -146,7 +146,7 @@ async function start(): Promise<void> {
   registerIpc()
   Menu.setApplicationMenu(buildMenu())
   // The app lives in the tray with the issuer: keep its heap as small as `serve` keeps it.
-  boundHeapGrowth()
+  boundYoungGeneration()
 
   try {
     running = await openDesktop()
@@ -158,6 +158,7 @@ async function start(): Promise<void> {
     }
     throw err
   }
+  boundOldGeneration()
   issuerState = { running: true, issuer: running.ready.issuer }
   stopForwarding = running.app.events.subscribe(forwardEvent)
   createTray()

@@ -7,6 +7,7 @@ import { ControlSocket, callControl } from '../api/control-socket.js'
 import { createDispatcher } from '../api/dispatcher.js'
 import { createLogger, type Logger } from '../platform/logger.js'
 import { packageVersion, rendererDir } from '../platform/install-paths.js'
+import { boundOldGeneration } from '../platform/heap-bounds.js'
 import { controlSocketPath, defaultDataDir, ensureDataDir } from '../platform/paths.js'
 import type { VaultChoice } from '../secrets/vault.js'
 import { openHeadlessApp } from './local-app.js'
@@ -443,6 +444,8 @@ async function runServe(globals: Globals, values: Values): Promise<number> {
     vaultPassphraseFile: globals.vaultPassphraseFile,
   })
   const { ready } = running
+  // The young generation is bounded from the first line (bin/plgd-m2m-console.js).
+  const releaseOldGeneration = boundOldGeneration()
   if (globals.json) process.stdout.write(`${JSON.stringify(ready)}\n`)
   else {
     process.stdout.write(
@@ -465,6 +468,7 @@ async function runServe(globals: Globals, values: Values): Promise<number> {
     process.once('SIGINT', stop)
   })
   await running.stop()
+  releaseOldGeneration()
   return 0
 }
 

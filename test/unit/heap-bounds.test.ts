@@ -13,19 +13,34 @@ const dir = mkdtempSync(join(tmpdir(), 'heap-bounds-'))
 /** Churns a rolling live set across many tasks, as a busy server does, then reports. */
 const HARNESS = `
 const { Worker } = require('node:worker_threads')
-const { boundHeapGrowth, semiSpaceBytes } = require('./heap-bounds.js')
-if (process.argv[2] === 'bounded') boundHeapGrowth({ semiSpaceMiB: 2, oldGrowthPercent: 60 })
+const { getHeapSpaceStatistics } = require('node:v8')
+const { boundOldGeneration, boundYoungGeneration, semiSpaceBytes } = require('./heap-bounds.js')
+const [, , young, old] = process.argv
+if (young === 'bounded') boundYoungGeneration(2)
+if (old === 'bounded') boundOldGeneration(30)
+const settled = []
+for (let i = 0; i < 20000; i++) settled.push({ i, name: 'settled-' + i })
 let live = []
 let turns = 0
+let oldSpacePeak = 0
+const oldSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_size
 function turn() {
+  oldSpacePeak = Math.max(oldSpacePeak, oldSpace())
   for (let i = 0; i < 2000; i++) {
     live.push({ id: 'request-' + turns + '-' + i, parts: [i, turns], body: { n: i } })
   }
-  if (live.length > 40000) live = live.slice(20000)
+  if (live.length > 60000) live = live.slice(30000)
   // A worker started mid-way, as the signing thread is: it resets V8's growth factor.
   if (turns === 100) new Worker('setTimeout(() => {}, 100)', { eval: true })
-  if (++turns < 600) setImmediate(turn)
-  else process.stdout.write(JSON.stringify({ semiSpaceMiB: semiSpaceBytes() / 1048576 }))
+  if (++turns < 600) return setImmediate(turn)
+  const semiSpaceMiB = semiSpaceBytes() / 1048576
+  global.gc()
+  const oldLive = getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size
+  process.stdout.write(JSON.stringify({
+    semiSpaceMiB,
+    oldPeakOverLive: oldSpacePeak / oldLive,
+    settled: settled.length,
+  }))
 }
 setImmediate(turn)
 `
@@ -40,22 +55,42 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-async function semiSpaceAfterChurn(mode: 'bounded' | 'unbounded'): Promise<number> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['harness.js', mode], {
-    cwd: dir,
-    timeout: 20_000,
-  })
-  return (JSON.parse(stdout) as { semiSpaceMiB: number }).semiSpaceMiB
+interface AfterChurn {
+  semiSpaceMiB: number
+  /** The old generation's largest size over the churn / its live size at the end. */
+  oldPeakOverLive: number
 }
 
-describe('boundHeapGrowth', () => {
+async function churn(young: Bound, old: Bound): Promise<AfterChurn> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', 'harness.js', young, old],
+    {
+      cwd: dir,
+      timeout: 20_000,
+    },
+  )
+  return JSON.parse(stdout) as AfterChurn
+}
+type Bound = 'bounded' | 'unbounded'
+
+describe('boundYoungGeneration', () => {
   it('lets V8 grow the young generation without it (the churn is enough to grow it)', async () => {
-    expect(await semiSpaceAfterChurn('unbounded')).toBeGreaterThan(2)
+    expect((await churn('unbounded', 'unbounded')).semiSpaceMiB).toBeGreaterThan(2)
   }, 30_000)
 
   it('holds a semi-space at the bound under the same churn', async () => {
-    const semi = await semiSpaceAfterChurn('bounded')
-    expect(semi).toBeGreaterThan(0)
-    expect(semi).toBeLessThanOrEqual(2)
+    const { semiSpaceMiB } = await churn('bounded', 'unbounded')
+    expect(semiSpaceMiB).toBeGreaterThan(0)
+    expect(semiSpaceMiB).toBeLessThanOrEqual(2)
+  }, 30_000)
+})
+
+describe('boundOldGeneration', () => {
+  it('collects promoted garbage before the old generation doubles', async () => {
+    // Unbounded, V8 let this churn's old generation reach 4.3-5.7 x its live size; at 30 %,
+    // 2.0-2.2 x (marking runs while the churn goes on).
+    expect((await churn('unbounded', 'unbounded')).oldPeakOverLive).toBeGreaterThan(3)
+    expect((await churn('unbounded', 'bounded')).oldPeakOverLive).toBeLessThan(3)
   }, 30_000)
 })
