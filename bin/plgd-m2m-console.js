@@ -2,11 +2,10 @@
 'use strict'
 // The CLI bundle; `npm run build` produces it (scripts/build-cli.mjs).
 // First: compiling the bundle would otherwise already grow the young generation.
-const releaseHeap = require('../dist/cli/heap-bounds.js').boundYoungGeneration()
+require('../dist/cli/heap-bounds.js').boundYoungGeneration()
 const { main } = require('../dist/cli/cli.js')
 main(process.argv.slice(2)).then(
   (code) => {
-    releaseHeap()
     process.exitCode = code
   },
   (err) => {

@@ -4,6 +4,7 @@ import { join, sep } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { KeyAlgorithm } from '../../shared/constants.js'
 import { tokenRow, type TokenRecord } from '../ledger/token-ledger.js'
+import { SEMI_SPACE_BOUND_MIB } from '../platform/heap-bounds.js'
 import type { Logger } from '../platform/logger.js'
 import { createSigner, type Signer, type SignerFactory, type TokenType } from './signer.js'
 import type { WorkerReply, WorkerRequest } from './signing-worker.js'
@@ -17,10 +18,10 @@ import type { WorkerReply, WorkerRequest } from './signing-worker.js'
 const POST_AFTER_JOBS = 4
 
 /**
- * The thread's young generation, 3 × one semi-space in V8: 2 MiB semi-spaces as the main
- * thread keeps (platform/heap-bounds.ts). Its live set is a few batches of jobs.
+ * The thread's young generation (3 × one semi-space in V8) as small as the main thread's: its
+ * live set is a few batches of jobs.
  */
-const SIGNING_WORKER_LIMITS = { maxYoungGenerationSizeMb: 6 }
+const SIGNING_WORKER_LIMITS = { maxYoungGenerationSizeMb: 3 * SEMI_SPACE_BOUND_MIB }
 
 interface Job {
   kid: string

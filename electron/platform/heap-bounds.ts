@@ -12,7 +12,7 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 const MiB = 1024 * 1024
 const V8_DEFAULT_GROWTH_FACTOR = 2
 export const SEMI_SPACE_BOUND_MIB = 2
-export const OLD_GENERATION_GROWTH_PERCENT = 60
+const OLD_GENERATION_GROWTH_PERCENT = 60
 
 /**
  * The young generation stops growing (growth factor 1) once a semi-space reaches
