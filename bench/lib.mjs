@@ -205,6 +205,14 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+/** A number from the environment, or `fallback` when unset; anything below `min` is refused. */
+export function envNumber(name, fallback, min) {
+  const raw = process.env[name]
+  const value = raw === undefined || raw === '' ? fallback : Number(raw)
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}`)
+  return value
+}
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**

@@ -17,6 +17,7 @@ import {
   CLI,
   ROOT,
   TOKEN_FORM,
+  envNumber,
   httpsCall,
   killAllChildren,
   median,
@@ -81,18 +82,12 @@ async function runGuarded() {
 }
 
 function config() {
-  const num = (name, fallback, min) => {
-    const raw = process.env[name]
-    const value = raw === undefined || raw === '' ? fallback : Number(raw)
-    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}`)
-    return value
-  }
   return {
-    durationS: num('BENCH_DURATION', 10, 1),
-    warmupS: num('BENCH_WARMUP', 2, 0),
-    rounds: Math.round(num('BENCH_ROUNDS', 2, 1)),
-    connections: Math.round(num('BENCH_CONNECTIONS', 50, 1)),
-    spawnRuns: Math.round(num('BENCH_SPAWN_RUNS', 5, 1)),
+    durationS: envNumber('BENCH_DURATION', 10, 1),
+    warmupS: envNumber('BENCH_WARMUP', 2, 0),
+    rounds: Math.round(envNumber('BENCH_ROUNDS', 2, 1)),
+    connections: Math.round(envNumber('BENCH_CONNECTIONS', 50, 1)),
+    spawnRuns: Math.round(envNumber('BENCH_SPAWN_RUNS', 5, 1)),
     serveNodeArgs: (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   }
 }

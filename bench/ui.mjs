@@ -17,6 +17,7 @@ import { gzipSync } from 'node:zlib'
 import {
   CLI,
   ROOT,
+  envNumber,
   killAllChildren,
   median,
   note,
@@ -92,16 +93,10 @@ async function runGuarded() {
 }
 
 function config() {
-  const num = (name, fallback, min) => {
-    const raw = process.env[name]
-    const value = raw === undefined || raw === '' ? fallback : Number(raw)
-    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}`)
-    return value
-  }
   return {
-    loads: Math.round(num('BENCH_UI_LOADS', 5, 1)),
-    issues: Math.round(num('BENCH_UI_ISSUES', 30, 1)),
-    timeLimitS: num('BENCH_UI_TIME_LIMIT', 60, 5),
+    loads: Math.round(envNumber('BENCH_UI_LOADS', 5, 1)),
+    issues: Math.round(envNumber('BENCH_UI_ISSUES', 30, 1)),
+    timeLimitS: envNumber('BENCH_UI_TIME_LIMIT', 60, 5),
   }
 }
 
