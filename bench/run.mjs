@@ -1,7 +1,7 @@
 // `npm run bench`: the token endpoint under load against a sign-only reference (and, for
 // scale, the same reference on two threads; oidc-provider when installed), spawn-to-first-token,
-// and memory after load. Prints a table
-// and, last, one JSON line {"bench": {...}}. Exits 0 whatever the targets say; 1 on a crash.
+// and memory after load. Prints a table and, last, one JSON line {"bench": {...}}. Exits 0
+// whatever the targets say; 1 on a crash.
 //
 // Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
 // BENCH_CONNECTIONS (50), BENCH_SPAWN_RUNS (5), BENCH_SERVE_NODE_ARGS (node flags for the serve
