@@ -6,7 +6,8 @@
 // Environment: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 2), BENCH_ROUNDS (2),
 // BENCH_CONNECTIONS (50), BENCH_SPAWN_RUNS (5), BENCH_SERVE_NODE_ARGS (node flags for the serve
 // process under load only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node 20 refuses
-// --cpu-prof in NODE_OPTIONS).
+// --cpu-prof in NODE_OPTIONS), BENCH_PROTOTYPE=1 (also loads bench/two-acceptor-prototype.mjs:
+// our handler on two threads that both accept, which Node 20 cannot ship).
 import { execFileSync } from 'node:child_process'
 import { createPublicKey, randomBytes, verify } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -90,6 +91,7 @@ function config() {
     connections: Math.round(envNumber('BENCH_CONNECTIONS', 50, 1)),
     spawnRuns: Math.round(envNumber('BENCH_SPAWN_RUNS', 5, 1)),
     serveNodeArgs: (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    prototype: process.env.BENCH_PROTOTYPE === '1',
   }
 }
 
@@ -123,6 +125,10 @@ async function main(tmpRoot) {
     ? await startBenchServer('oidc-provider-server.mjs', [oidcSecret])
     : undefined
   if (!oidcAvailable) note('oidc-provider: not installed, skipped')
+  const prototypeSecret = randomBytes(32).toString('base64url')
+  const prototype = cfg.prototype
+    ? await startBenchServer('two-acceptor-prototype.mjs', [prototypeSecret])
+    : undefined
 
   const targets = [
     { name: 'reference', label: 'sign-only reference', server: reference, secret: 'unused' },
@@ -136,6 +142,14 @@ async function main(tmpRoot) {
   ]
   if (oidc)
     targets.push({ name: 'oidcProvider', label: 'oidc-provider', server: oidc, secret: oidcSecret })
+  if (prototype) {
+    targets.push({
+      name: 'twoAcceptorPrototype',
+      label: '2-acceptor prototype',
+      server: prototype,
+      secret: prototypeSecret,
+    })
+  }
   for (const t of targets) t.headers = tokenRequestHeaders('bench', t.secret)
   const oursHeaders = targets.find((t) => t.name === 'ours').headers
 
@@ -147,6 +161,7 @@ async function main(tmpRoot) {
   const clockTicks = clockTicksPerSecond()
   const results = Object.fromEntries(targets.map((t) => [t.name, []]))
   const memoryAfterLoad = []
+  const prototypeAfterLoad = []
   // The sign-only reference after the same load: what Node, TLS and one signing key cost alone.
   const referenceAfterLoad = []
   for (let round = 1; round <= cfg.rounds; round++) {
@@ -159,6 +174,7 @@ async function main(tmpRoot) {
       const cpu = cpuSeconds(t.server.child.pid, clockTicks) - cpuBefore
       if (t.name === 'ours') memoryAfterLoad.push(memoryOf(t.server.child.pid))
       if (t.name === 'reference') referenceAfterLoad.push(memoryOf(t.server.child.pid))
+      if (t.name === 'twoAcceptorPrototype') prototypeAfterLoad.push(memoryOf(t.server.child.pid))
       const summary = summarise(r, cpu, (clientUsage.user + clientUsage.system) / 1e6)
       results[t.name].push(summary)
       note(
@@ -176,7 +192,7 @@ async function main(tmpRoot) {
   note(`trust lookup: ${fmt(lookup.rps, 0)} req/s, p50 ${lookup.p50Ms} ms, p99 ${lookup.p99Ms} ms`)
 
   await Promise.all(
-    [ours, reference, referenceTwoThreads, oidc]
+    [ours, reference, referenceTwoThreads, oidc, prototype]
       .filter(Boolean)
       .map((s) => stopChild(s.child, cfg.serveNodeArgs.length > 0 ? 30_000 : 5000)),
   )
@@ -187,6 +203,7 @@ async function main(tmpRoot) {
     results,
     memoryAfterLoad,
     referenceAfterLoad,
+    prototypeAfterLoad,
     idle,
     fresh,
     warmStarts,
@@ -429,6 +446,7 @@ function report({
   results,
   memoryAfterLoad,
   referenceAfterLoad,
+  prototypeAfterLoad,
   idle,
   fresh,
   warmStarts,
@@ -545,6 +563,13 @@ function report({
     `  the reference on 2 threads: ${fmt(secondCoreGain, 2)}× the reference at ${fmt(twoThreads.serverCpuUsPerReq, 0)} µs/req` +
       ` (a second core's worth here, beside the load generator); ours: ${fmt(ours.rps / twoThreads.rps, 2)}× of it`,
   )
+  const proto = med.twoAcceptorPrototype
+  if (proto) {
+    line(
+      `  2-acceptor prototype (not shippable on Node 20): ${fmt(proto.rps / ref.rps, 2)}× the reference at ` +
+        `${fmt(proto.serverCpuUsPerReq, 0)} µs/req; RSS after load ${prototypeAfterLoad.map((m) => fmt(m.rssMiB)).join(', ')} MiB`,
+    )
+  }
   line()
   line('Start-up (serve → ready line → first 200 from the token endpoint)')
   line(
@@ -591,6 +616,9 @@ function report({
       referenceTwoThreads: { median: twoThreads, rounds: results.referenceTwoThreads },
       ours: { median: ours, rounds: results.ours },
       oidcProvider: oidc ? { median: oidc, rounds: results.oidcProvider } : null,
+      twoAcceptorPrototype: proto
+        ? { median: proto, rounds: results.twoAcceptorPrototype, afterLoad: prototypeAfterLoad }
+        : null,
       ratios: {
         throughputOursOverReference: throughputRatio,
         p99OursOverReference: p99Ratio,
