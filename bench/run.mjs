@@ -160,10 +160,9 @@ async function main(tmpRoot) {
   const idle = memoryOf(ours.child.pid)
   const clockTicks = clockTicksPerSecond()
   const results = Object.fromEntries(targets.map((t) => [t.name, []]))
-  const memoryAfterLoad = []
-  const prototypeAfterLoad = []
-  // The sign-only reference after the same load: what Node, TLS and one signing key cost alone.
-  const referenceAfterLoad = []
+  // Each server's memory right after each of its loads (the sign-only reference's: what Node,
+  // TLS and one signing key cost alone).
+  const afterLoad = Object.fromEntries(targets.map((t) => [t.name, []]))
   for (let round = 1; round <= cfg.rounds; round++) {
     for (const t of targets) {
       if (cfg.warmupS > 0) await load(autocannon, t, cfg, cfg.warmupS)
@@ -172,9 +171,7 @@ async function main(tmpRoot) {
       const r = await load(autocannon, t, cfg, cfg.durationS)
       const clientUsage = process.cpuUsage(clientBefore)
       const cpu = cpuSeconds(t.server.child.pid, clockTicks) - cpuBefore
-      if (t.name === 'ours') memoryAfterLoad.push(memoryOf(t.server.child.pid))
-      if (t.name === 'reference') referenceAfterLoad.push(memoryOf(t.server.child.pid))
-      if (t.name === 'twoAcceptorPrototype') prototypeAfterLoad.push(memoryOf(t.server.child.pid))
+      afterLoad[t.name].push(memoryOf(t.server.child.pid))
       const summary = summarise(r, cpu, (clientUsage.user + clientUsage.system) / 1e6)
       results[t.name].push(summary)
       note(
@@ -201,9 +198,7 @@ async function main(tmpRoot) {
     cfg,
     targets,
     results,
-    memoryAfterLoad,
-    referenceAfterLoad,
-    prototypeAfterLoad,
+    afterLoad,
     idle,
     fresh,
     warmStarts,
@@ -444,9 +439,7 @@ function report({
   cfg,
   targets,
   results,
-  memoryAfterLoad,
-  referenceAfterLoad,
-  prototypeAfterLoad,
+  afterLoad,
   idle,
   fresh,
   warmStarts,
@@ -467,8 +460,8 @@ function report({
     readyMs: median(warmStarts.map((s) => s.readyMs)),
     firstTokenMs: median(warmStarts.map((s) => s.firstTokenMs)),
   }
-  const rssMax = Math.max(...memoryAfterLoad.map((m) => m.rssMiB))
-  const hwmMax = Math.max(...memoryAfterLoad.map((m) => m.hwmMiB))
+  const rssMax = Math.max(...afterLoad.ours.map((m) => m.rssMiB))
+  const hwmMax = Math.max(...afterLoad.ours.map((m) => m.hwmMiB))
 
   const verdict = (pass) => (pass ? 'PASS' : 'FAIL')
   const checks = [
@@ -567,7 +560,7 @@ function report({
   if (proto) {
     line(
       `  2-acceptor prototype (not shippable on Node 20): ${fmt(proto.rps / ref.rps, 2)}× the reference at ` +
-        `${fmt(proto.serverCpuUsPerReq, 0)} µs/req; RSS after load ${prototypeAfterLoad.map((m) => fmt(m.rssMiB)).join(', ')} MiB`,
+        `${fmt(proto.serverCpuUsPerReq, 0)} µs/req; RSS after load ${afterLoad.twoAcceptorPrototype.map((m) => fmt(m.rssMiB)).join(', ')} MiB`,
     )
   }
   line()
@@ -586,11 +579,11 @@ function report({
       `${fmt(median(warmStarts.map((w) => w.rssMiB)))} MiB on an initialised one; idle before load ${fmt(idle.rssMiB)} MiB`,
   )
   line(
-    `  right after each ${cfg.durationS} s load: ${memoryAfterLoad.map((m) => fmt(m.rssMiB)).join(', ')} MiB` +
+    `  right after each ${cfg.durationS} s load: ${afterLoad.ours.map((m) => fmt(m.rssMiB)).join(', ')} MiB` +
       ` (VmHWM ${fmt(hwmMax)} MiB)`,
   )
   line(
-    `  the sign-only reference right after the same loads: ${referenceAfterLoad.map((m) => fmt(m.rssMiB)).join(', ')} MiB`,
+    `  the sign-only reference right after the same loads: ${afterLoad.reference.map((m) => fmt(m.rssMiB)).join(', ')} MiB`,
   )
   line()
   line('Targets')
@@ -617,7 +610,11 @@ function report({
       ours: { median: ours, rounds: results.ours },
       oidcProvider: oidc ? { median: oidc, rounds: results.oidcProvider } : null,
       twoAcceptorPrototype: proto
-        ? { median: proto, rounds: results.twoAcceptorPrototype, afterLoad: prototypeAfterLoad }
+        ? {
+            median: proto,
+            rounds: results.twoAcceptorPrototype,
+            afterLoad: afterLoad.twoAcceptorPrototype,
+          }
         : null,
       ratios: {
         throughputOursOverReference: throughputRatio,
@@ -640,10 +637,10 @@ function report({
       },
       memory: {
         idle,
-        afterLoad: memoryAfterLoad,
+        afterLoad: afterLoad.ours,
         maxRssMiB: rssMax,
         maxHwmMiB: hwmMax,
-        referenceAfterLoad,
+        referenceAfterLoad: afterLoad.reference,
       },
       trustLookup: lookup,
       targets: checks.map((c) => ({
