@@ -7,7 +7,7 @@
 // BENCH_CONNECTIONS (50), BENCH_SPAWN_RUNS (5), BENCH_SERVE_NODE_ARGS (node flags for the serve
 // process under load only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node 20 refuses
 // --cpu-prof in NODE_OPTIONS), BENCH_PROTOTYPE=1 (also loads bench/two-acceptor-prototype.mjs:
-// our handler on two threads that both accept, which Node 20 cannot ship).
+// our handler on two threads sharing one listening descriptor: a measurement, not a design).
 import { execFileSync } from 'node:child_process'
 import { createPublicKey, randomBytes, verify } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -559,7 +559,7 @@ function report({
   const proto = med.twoAcceptorPrototype
   if (proto) {
     line(
-      `  2-acceptor prototype (not shippable on Node 20): ${fmt(proto.rps / ref.rps, 2)}× the reference at ` +
+      `  2-acceptor prototype (a measurement, not shippable as written): ${fmt(proto.rps / ref.rps, 2)}× the reference at ` +
         `${fmt(proto.serverCpuUsPerReq, 0)} µs/req; RSS after load ${afterLoad.twoAcceptorPrototype.map((m) => fmt(m.rssMiB)).join(', ')} MiB`,
     )
   }

@@ -4,11 +4,11 @@
 // hashed secrets, failed-authentication throttle, policy, claims, signer and token ledger, each
 // thread with its own ledger connection to one database, under the same heap bounds as `serve`.
 //
-// Node 20 cannot ship this: the second thread listens on the first one's descriptor
+// Not shippable as written: the second thread listens on the first one's descriptor
 // (listen({ fd })), and closing either thread's handle closes the descriptor under the other.
 // libuv then aborts the process or closes whatever reused the number. This server therefore never
-// closes: it exits with its stdin. Node 22.12 added reusePort (one socket per thread). See
-// docs/performance.md.
+// closes: it exits with its stdin. A socket per thread (Node 22.12's reusePort, or on Node 20
+// node-unix-socket's createReuseportFd) avoids that. See docs/performance.md.
 //
 // Usage: node two-acceptor-prototype.mjs CLIENT_SECRET (client "bench", owner "1").
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto'
