@@ -12,7 +12,7 @@
 //
 // Usage: node two-acceptor-prototype.mjs CLIENT_SECRET (client "bench", owner "1").
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:https'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -25,6 +25,8 @@ const dist = (path) => require(join(ROOT, 'dist/node', path))
 const { boundOldGeneration, boundYoungGeneration, SEMI_SPACE_BOUND_MIB } = dist(
   'electron/platform/heap-bounds.js',
 )
+// First, as bin/plgd-m2m-console.js does: loading the modules would otherwise grow the heap.
+if (isMainThread) boundYoungGeneration()
 const { ClientRegistry } = dist('electron/clients/client-registry.js')
 const { hashClientSecret } = dist('electron/clients/client-secret.js')
 const { createIssuerHandler } = dist('electron/issuer/issuer-handler.js')
@@ -39,7 +41,6 @@ if (isMainThread) await main()
 else serveOnDescriptor()
 
 async function main() {
-  boundYoungGeneration()
   const secret = process.argv[2]
   if (!secret) throw new Error('usage: two-acceptor-prototype.mjs CLIENT_SECRET')
   const pepper = randomBytes(32)
@@ -53,6 +54,8 @@ async function main() {
     clients: benchClient(pepper, secret),
     dataDir: mkdtempSync(join(tmpdir(), 'plgd-m2m-prototype-')),
   }
+  // The process ends with process.exit (announceReady): the ledger goes with it.
+  process.on('exit', () => rmSync(shared.dataDir, { recursive: true, force: true }))
   const server = issuerServer(shared)
   server.listen(0, '127.0.0.1', async () => {
     const worker = new Worker(new URL(import.meta.url), {
@@ -79,12 +82,8 @@ function serveOnDescriptor() {
  * token endpoint is wired; the other routes have no services behind them.
  */
 function issuerServer({ tls, der, pepper, clients, dataDir }) {
-  const nowSeconds = () => Math.floor(Date.now() / 1000)
   const settings = SETTINGS_DEFAULTS.issuer
-  const registry = new ClientRegistry({
-    pepper,
-    nowSeconds,
-    limits: () => ({ maxLifetimeSeconds: settings.maxLifetimeSeconds, reservedClaims: [] }),
+  const registry = clientRegistry(pepper, {
     load: () => clients,
     save: () => {
       throw new Error('read-only')
@@ -105,7 +104,7 @@ function issuerServer({ tls, der, pepper, clients, dataDir }) {
     throttle: new AuthThrottle(),
     assertions: { verify: unused },
     authorities: { verify: unused },
-    nowSeconds,
+    nowSeconds: unixNow,
     identity: () => ({
       issuer: 'https://127.0.0.1/m2m-oauth-server',
       tokenEndpoint: 'https://127.0.0.1/m2m-oauth-server/oauth/token',
@@ -135,20 +134,25 @@ function issuerServer({ tls, der, pepper, clients, dataDir }) {
 /** The client `clients add --id bench --owner 1` creates, with the given secret. */
 function benchClient(pepper, secret) {
   let saved = {}
-  const registry = new ClientRegistry({
-    pepper,
-    nowSeconds: () => Math.floor(Date.now() / 1000),
-    limits: () => ({
-      maxLifetimeSeconds: SETTINGS_DEFAULTS.issuer.maxLifetimeSeconds,
-      reservedClaims: [],
-    }),
+  clientRegistry(pepper, {
     load: () => ({}),
     save: (all) => {
       saved = all
     },
-  })
-  registry.add({ id: 'bench', owner: '1' })
+  }).add({ id: 'bench', owner: '1' })
   const hash = hashClientSecret(pepper, secret).toString('base64url')
   saved.bench.secrets = [{ hash, createdAt: saved.bench.createdAt, expiresAt: null }]
   return saved
+}
+
+function clientRegistry(pepper, { load, save }) {
+  const limits = () => ({
+    maxLifetimeSeconds: SETTINGS_DEFAULTS.issuer.maxLifetimeSeconds,
+    reservedClaims: [],
+  })
+  return new ClientRegistry({ pepper, nowSeconds: unixNow, limits, load, save })
+}
+
+function unixNow() {
+  return Math.floor(Date.now() / 1000)
 }
