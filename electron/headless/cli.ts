@@ -378,8 +378,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(globals, values, positionals)
   } catch (err) {
-    if (!(err instanceof AppError && err.expose))
-      globals.log.error('command failed', { error: err })
+    // Only the unexpected is logged: the running issuer already logged what it reported.
+    const reported = err instanceof ReportedError || (err instanceof AppError && err.expose)
+    if (!reported) globals.log.error('command failed', { error: err })
     return fail(json, err, 1)
   }
 }

@@ -350,6 +350,20 @@ describe('a running issuer takes CLI changes at once', () => {
     expect((await requestToken(r.clientId, r.clientSecret)).status).toBe(401)
   })
 
+  it('an error from the running issuer is reported once, as the only stderr line', async () => {
+    const cases: { args: string[]; code: string }[] = [
+      { args: ['clients', 'show', 'nobody'], code: 'not_found' },
+      { args: ['token', 'issue', '--client', 'nobody'], code: 'not_found' },
+    ]
+    for (const c of cases) {
+      const result = await runCli([...c.args, '--json'], { dataDir })
+      const label = `${c.args.join(' ')} → ${result.code}\n${result.stderr}`
+      expect(result.code, label).toBe(1)
+      expect(jsonError(result).code, label).toBe(c.code)
+      expect(jsonLines(result.stderr), label).toHaveLength(1)
+    }
+  })
+
   it('token issue goes through the running issuer: its iss and JWKS', async () => {
     const issued = await cliJson<IssuedToken>(['token', 'issue', '--client', 'before-serve'], {
       dataDir,
