@@ -74,8 +74,9 @@ export const clientPolicySchema = z.object({
   /** DPS/coap-gateway may ask for the device-id claim with a parameter named after it. */
   allowDeviceId: z.boolean().default(false),
   auth: clientAuthSchema.default({ method: 'client_secret' }),
-  audiences: z.array(nonEmptyText.regex(/^\S+$/, 'an audience cannot contain spaces')).default([]),
-  scopes: z.array(nonEmptyText.regex(/^\S+$/, 'a scope cannot contain spaces')).default([]),
+  // \S* rather than \S+: nonEmptyText already refuses an empty entry, once.
+  audiences: z.array(nonEmptyText.regex(/^\S*$/, 'an audience cannot contain spaces')).default([]),
+  scopes: z.array(nonEmptyText.regex(/^\S*$/, 'a scope cannot contain spaces')).default([]),
   maxLifetimeSeconds: lifetime.optional(),
   extraClaims: z.record(z.string().min(1), z.json()).default({}),
   tokenType: z.enum(['JWT', 'at+jwt']).default('JWT'),

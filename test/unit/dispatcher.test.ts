@@ -71,6 +71,16 @@ describe('dispatcher: input validation', () => {
     expect(error.message).toMatch(message)
   })
 
+  it.each([
+    ['audiences', { audiences: [''] }],
+    ['scopes', { scopes: ['  '] }],
+  ])('an empty entry in %s gets one message, not a spaces complaint too', async (field, extra) => {
+    const error = failure(await dispatch('clients.add', { id: 'dev', owner: '1', ...extra }))
+    expect(error.code).toBe('invalid_input')
+    expect(error.message).toMatch(new RegExp(`^${field}\\.0: `))
+    expect(error.message).not.toMatch(/spaces|;/)
+  })
+
   it('reports a refinement without a path', async () => {
     const error = failure(
       await dispatch('tokens.issue', { clientId: 'dev', lifetimeSeconds: 60, expiration: 2e9 }),
