@@ -26,7 +26,7 @@ Commands:
       --station               an always-on issuer: advertise plgd_tokens_endpoint, so hubs
                               check every token against the ledger (revocation takes effect)
   clients add --id ID --owner OWNER [--audience A]... [--scope S]... [--lifetime SECONDS]
-              [--claim NAME=JSON]... [--typ JWT|at+jwt] [--allowed-owner O]... [--allow-device-id]
+              [--claim NAME=VALUE]... [--typ JWT|at+jwt] [--allowed-owner O]... [--allow-device-id]
               [--jwks FILE | --jwks-uri URL | --trust-authority URL... [--trust-ca FILE]]
   clients list | show ID | rotate-secret ID [--grace SECONDS] | disable ID | enable ID | remove ID
   token issue --client ID [--audience A]... [--scope S]... [--lifetime SECONDS | --expiration UNIX]
