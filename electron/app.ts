@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { SigningAlgorithm } from '../shared/constants.js'
+import type { SigningAlgorithm } from '../shared/enums.js'
 import { BASE_PATH, JWKS_PATH, TOKEN_PATH } from '../shared/constants.js'
 import { AppEvents } from './api/app-events.js'
 import { ClientRegistry, STANDARD_CLAIMS } from './clients/client-registry.js'

@@ -16,7 +16,7 @@ import {
   type NativeImage,
   type Session,
 } from 'electron'
-import type { AppEvent } from '../shared/contract.js'
+import type { AppEvent } from '../shared/contract/index.js'
 import { AppError, toErrorShape } from '../shared/errors.js'
 import { METHOD_NAMES } from '../shared/method-names.js'
 import { openApp, type App } from './app.js'

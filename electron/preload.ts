@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
-import type { AppEvent, Envelope } from '../shared/contract.js'
+import type { AppEvent, Envelope } from '../shared/contract/index.js'
 import { buildConsoleApi, type ConsoleApi } from '../shared/console-api.js'
 import { IPC_EVENT_CHANNEL, ipcChannel } from './api/ipc-transport.js'
 

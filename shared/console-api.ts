@@ -1,4 +1,4 @@
-import type { AppEvent, Envelope, MethodInput, MethodName, MethodOutput } from './contract.js'
+import type { AppEvent, Envelope, MethodInput, MethodName, MethodOutput } from './contract/index.js'
 import { METHOD_NAMES } from './method-names.js'
 
 type Namespace<M extends string> = M extends `${infer N}.${string}` ? N : never

@@ -9,12 +9,6 @@ export const DEFAULT_DEVICE_ID_CLAIM = 'https://plgd.dev/deviceId'
 
 export const GRANT_CLIENT_CREDENTIALS = 'client_credentials'
 
-export const SIGNING_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256'] as const
-export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number]
-/** Algorithms an imported plgd key may carry (plgd picks RS384/RS512 by modulus size). */
-export const IMPORTABLE_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512'] as const
-export type KeyAlgorithm = (typeof IMPORTABLE_ALGORITHMS)[number]
-
 /** A client may mint for at most this long unless it says otherwise. */
 export const DEFAULT_CLIENT_LIFETIME_SECONDS = 3600
 /** Global cap on any token's lifetime: 7 days by default, never more than 365 days. */

@@ -1,6 +1,8 @@
+// Generated from shared/contract/ by `npm run docs:contract`; do not edit by hand.
+
 /**
- * Every contract method by name, free of zod so the sandboxed preload can carry it. A type test
- * in contract.ts keeps it equal to the contract's keys.
+ * Every contract method by name, free of zod so the sandboxed preload can carry it. A type
+ * check in shared/contract/index.ts and a unit test keep it equal to the contract.
  */
 export const METHOD_NAMES = [
   'clients.add',

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { AppEvent } from '../../shared/contract.js'
+import type { AppEvent } from '../../shared/contract/index.js'
 
 export type Unsubscribe = () => void
 

@@ -1,6 +1,6 @@
 import { existsSync, unlinkSync } from 'node:fs'
 import { createConnection, createServer, type Server } from 'node:net'
-import type { Envelope } from '../../shared/contract.js'
+import type { Envelope } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
 import type { Dispatch } from './dispatcher.js'
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { z } from 'zod'
-import type { SigningAlgorithm } from '../../shared/constants.js'
+import type { SigningAlgorithm } from '../../shared/enums.js'
 import {
   contract,
   type ClockSkew,
@@ -11,7 +11,7 @@ import {
   type MethodOutput,
   type ParsedInput,
   type StatusView,
-} from '../../shared/contract.js'
+} from '../../shared/contract/index.js'
 import { AppError, toErrorShape } from '../../shared/errors.js'
 import type { App } from '../app.js'
 import { isLoopback } from '../issuer/issuer-server.js'

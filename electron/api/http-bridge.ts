@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { AppEvent } from '../../shared/contract.js'
+import type { AppEvent } from '../../shared/contract/index.js'
 import { SECURITY_HEADERS, loadStaticAsset } from '../electron-shell-policy.js'
 import type { Logger } from '../platform/logger.js'
 import type { AppEvents } from './app-events.js'

@@ -1,4 +1,4 @@
-import type { Envelope } from '../../shared/contract.js'
+import type { Envelope } from '../../shared/contract/index.js'
 import type { Logger } from '../platform/logger.js'
 import type { Dispatch } from './dispatcher.js'
 

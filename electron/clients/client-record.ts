@@ -1,4 +1,4 @@
-import type { ClientView } from '../../shared/contract.js'
+import type { ClientView } from '../../shared/contract/index.js'
 
 export interface StoredSecret {
   /** HMAC-SHA-256 of the secret under the data directory's pepper; the secret itself is never kept. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { Envelope } from '../../shared/contract.js'
+import type { Envelope } from '../../shared/contract/index.js'
 import { AppError, toErrorShape, type ErrorShape } from '../../shared/errors.js'
 import { ControlSocket, callControl } from '../api/control-socket.js'
 import { createDispatcher } from '../api/dispatcher.js'

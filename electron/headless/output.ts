@@ -8,7 +8,7 @@ import type {
   IssuedToken,
   KeyView,
   TokenPage,
-} from '../../shared/contract.js'
+} from '../../shared/contract/index.js'
 
 /** Human-readable CLI output, one formatter per contract method. */
 export function printHuman(method: string, value: unknown): string {

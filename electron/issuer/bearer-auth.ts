@@ -1,4 +1,4 @@
-import type { TrustedAuthority } from '../../shared/contract.js'
+import type { TrustedAuthority } from '../../shared/contract/index.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { TokenLedger, TokenRecord } from '../ledger/token-ledger.js'
 import {

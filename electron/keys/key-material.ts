@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose'
 import { v5 as uuidv5 } from 'uuid'
-import type { KeyAlgorithm, SigningAlgorithm } from '../../shared/constants.js'
+import type { KeyAlgorithm, SigningAlgorithm } from '../../shared/enums.js'
 import { AppError } from '../../shared/errors.js'
 
 /** plgd derives `kid` as UUIDv5 in the X.500 namespace over the SubjectPublicKeyInfo DER. */

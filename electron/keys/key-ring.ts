@@ -1,7 +1,7 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto'
 import type { JWK } from 'jose'
-import type { KeyAlgorithm, SigningAlgorithm } from '../../shared/constants.js'
-import type { KeyState, KeyView } from '../../shared/contract.js'
+import type { KeyView } from '../../shared/contract/index.js'
+import type { KeyAlgorithm, KeyOrigin, KeyState, SigningAlgorithm } from '../../shared/enums.js'
 import { AppError } from '../../shared/errors.js'
 import type { SealedBox } from '../secrets/sealed-box.js'
 import {
@@ -20,7 +20,7 @@ export interface StoredKey {
   kid: string
   alg: KeyAlgorithm
   state: KeyState
-  origin: 'generated' | 'imported'
+  origin: KeyOrigin
   createdAt: number
   activatedAt: number | null
   retireAt: number | null

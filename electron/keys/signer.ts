@@ -1,7 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto'
-import type { KeyAlgorithm } from '../../shared/constants.js'
-
-export type TokenType = 'JWT' | 'at+jwt'
+import type { KeyAlgorithm, TokenType } from '../../shared/enums.js'
 
 /**
  * What the issuer sees of a signing key: never the private key itself. Signing uses

@@ -1,9 +1,10 @@
 import { createPrivateKey } from 'node:crypto'
 import { type MessagePort, parentPort, receiveMessageOnPort } from 'node:worker_threads'
-import type { KeyAlgorithm } from '../../shared/constants.js'
+import type { KeyAlgorithm } from '../../shared/enums.js'
 import { INSERT_TOKEN_SQL, type TokenRow } from '../ledger/token-ledger.js'
 import { openRecordsDb } from '../platform/records-db.js'
-import { compactSigner, type TokenType } from './signer.js'
+import type { TokenType } from '../../shared/enums.js'
+import { compactSigner } from './signer.js'
 
 /**
  * The issuing thread: holds the unsealed signing keys and its own connection to the records

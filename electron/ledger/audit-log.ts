@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
-import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/contract.js'
+import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/contract/index.js'
 import type { RecordsDb } from '../platform/records-db.js'
 
 export interface AuditInput {

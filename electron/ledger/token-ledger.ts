@@ -1,5 +1,6 @@
+import type { TokenStatusFilter } from '../../shared/enums.js'
 import type Database from 'better-sqlite3'
-import type { TokenRecordView } from '../../shared/contract.js'
+import type { TokenRecordView } from '../../shared/contract/index.js'
 import type { RecordsDb } from '../platform/records-db.js'
 
 /**
@@ -49,14 +50,12 @@ export interface LedgerQuery {
   limit?: number
 }
 
-export type TokenStatus = 'all' | 'active' | 'expired' | 'revoked'
-
 export interface LedgerPageQuery {
   clientId?: string | undefined
   owner?: string | undefined
   /** Free text matched (LIKE, case-insensitive for ASCII) against id, name, client and owner. */
   search?: string | undefined
-  status: TokenStatus
+  status: TokenStatusFilter
   offset: number
   limit: number
 }
@@ -129,7 +128,7 @@ function equals(column: string, param: string, byId: boolean): string {
   return `${byId ? '+' : ''}${column} = @${param}`
 }
 
-const STATUS_WHERE: Record<TokenStatus, string | null> = {
+const STATUS_WHERE: Record<TokenStatusFilter, string | null> = {
   all: null,
   active: LIVE,
   expired: 'expiration <= @now',

@@ -5,7 +5,7 @@ import {
   jwtVerify,
   type JWTVerifyGetKey,
 } from 'jose'
-import type { ClientAuth } from '../../shared/contract.js'
+import type { ClientAuth } from '../../shared/contract/index.js'
 import type { ClientRecord } from '../clients/client-record.js'
 import { httpsGet } from './https-fetch.js'
 import { OAuthError } from './oauth-error.js'

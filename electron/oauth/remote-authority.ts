@@ -1,6 +1,6 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
-import type { TrustedAuthority } from '../../shared/contract.js'
+import type { TrustedAuthority } from '../../shared/contract/index.js'
 import { httpsGet, httpsGetJson } from './https-fetch.js'
 
 /** plgd compares issuers after collapsing duplicate slashes and trimming a trailing one. */

@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose'
-import type { InspectResult } from '../../shared/contract.js'
+import type { InspectResult } from '../../shared/contract/index.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { TokenLedger } from '../ledger/token-ledger.js'
 import {

@@ -1,4 +1,4 @@
-import type { ClockSkew } from '../../shared/contract.js'
+import type { ClockSkew } from '../../shared/contract/index.js'
 import { httpsGet } from '../oauth/https-fetch.js'
 
 /**

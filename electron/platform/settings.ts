@@ -6,7 +6,7 @@ import {
   DEFAULT_MAX_LIFETIME_SECONDS,
   DEFAULT_OWNER_CLAIM,
 } from '../../shared/constants.js'
-import type { TrustedAuthority } from '../../shared/contract.js'
+import type { TrustedAuthority } from '../../shared/contract/index.js'
 import type { ClientRecord } from '../clients/client-record.js'
 import type { StoredKey } from '../keys/key-ring.js'
 import type { VaultConfig } from '../secrets/vault.js'

@@ -1,3 +1,4 @@
+import type { VaultMode } from '../../shared/enums.js'
 import { createHmac, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
 import { AppError } from '../../shared/errors.js'
@@ -14,7 +15,8 @@ export const KEYCHAIN_SERVICE = 'plgd-m2m-console'
 /** scrypt cost: ~100 ms and 32 MiB here; stored with the vault so it can be raised later. */
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1 }
 
-export type VaultChoice = 'keychain' | 'passphrase'
+/** The vault a new data directory is created with. */
+export type VaultChoice = VaultMode
 export type VaultConfig =
   | { mode: 'keychain'; account: string; check: string }
   | { mode: 'passphrase'; salt: string; N: number; r: number; p: number; check: string }

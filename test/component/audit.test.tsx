@@ -2,7 +2,7 @@
 import { screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import type { AuditEntry, AuditVerification, ParsedInput } from '../../shared/contract'
+import type { AuditEntry, AuditVerification, ParsedInput } from '../../shared/contract/index'
 import { AuditPage } from '../../renderer/src/features/audit/AuditPage'
 import { fakeConsole, NOW, renderWithApp } from './helpers'
 

@@ -2,7 +2,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { beforeEach, describe, expect, it } from 'vitest'
-import type { ClientView, ParsedInput } from '../../shared/contract'
+import type { ClientView, ParsedInput } from '../../shared/contract/index'
 import { ClientsPage } from '../../renderer/src/features/clients/ClientsPage'
 import { clientView, fakeConsole, renderWithApp } from './helpers'
 

@@ -2,7 +2,7 @@
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
-import type { ParsedInput, StatusView } from '../../shared/contract'
+import type { ParsedInput, StatusView } from '../../shared/contract/index'
 import { DashboardPage } from '../../renderer/src/features/status/DashboardPage'
 import { fakeConsole, renderWithApp, statusView } from './helpers'
 

@@ -12,8 +12,8 @@ import type {
   MethodOutput,
   ParsedInput,
   StatusView,
-} from '../../shared/contract'
-import { contract } from '../../shared/contract'
+} from '../../shared/contract/index'
+import { contract } from '../../shared/contract/index'
 import { createQueryClient } from '../../renderer/src/api/query-client'
 import { AppProviders } from '../../renderer/src/shell/AppProviders'
 

@@ -2,7 +2,7 @@
 import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import type { InspectResult } from '../../shared/contract'
+import type { InspectResult } from '../../shared/contract/index'
 import { InspectorPage } from '../../renderer/src/features/inspector/InspectorPage'
 import { fakeConsole, fakeJwt, renderWithApp } from './helpers'
 

@@ -2,7 +2,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import type { IssuedToken, ParsedInput } from '../../shared/contract'
+import type { IssuedToken, ParsedInput } from '../../shared/contract/index'
 import { IssueTokenDialog } from '../../renderer/src/features/tokens/IssueTokenDialog'
 import { clientView, fakeConsole, fakeJwt, renderWithApp, statusView } from './helpers'
 

@@ -2,7 +2,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import type { ParsedInput } from '../../shared/contract'
+import type { ParsedInput } from '../../shared/contract/index'
 import { KeysPage } from '../../renderer/src/features/keys/KeysPage'
 import { fakeConsole, keyView, NOW, renderWithApp } from './helpers'
 

@@ -2,7 +2,7 @@
 import { screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
-import type { ClientView } from '../../shared/contract'
+import type { ClientView } from '../../shared/contract/index'
 import { COLOR_SCHEME_STORAGE_KEY } from '../../renderer/src/shell/AppProviders'
 import { Shell } from '../../renderer/src/shell/Shell'
 import { clientView, fakeConsole, renderWithApp, statusView, type Handlers } from './helpers'

@@ -2,7 +2,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it, vi } from 'vitest'
-import type { ParsedInput, TokenRecordView } from '../../shared/contract'
+import type { ParsedInput, TokenRecordView } from '../../shared/contract/index'
 import { TokensPage } from '../../renderer/src/features/tokens/TokensPage'
 import { formatTime } from '../../renderer/src/lib/format'
 import { clientView, fakeConsole, NOW, renderWithApp, statusView } from './helpers'

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { AppEvent } from '../../shared/contract'
+import type { AppEvent } from '../../shared/contract/index'
 import { ApiError, callApi } from '../../renderer/src/api/call-api'
 import {
   createHttpConsoleApi,

@@ -4,7 +4,7 @@ import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AppEvent, Envelope } from '../../shared/contract.js'
+import type { AppEvent, Envelope } from '../../shared/contract/index.js'
 import { AppEvents } from '../../electron/api/app-events.js'
 import { createDispatcher, type Dispatch } from '../../electron/api/dispatcher.js'
 import { startConsoleBridge, type ConsoleBridge } from '../../electron/api/http-bridge.js'

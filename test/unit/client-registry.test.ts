@@ -7,7 +7,7 @@ import {
   DEFAULT_DEVICE_ID_CLAIM,
   DEFAULT_OWNER_CLAIM,
 } from '../../shared/constants.js'
-import type { AddClientInput } from '../../shared/contract.js'
+import type { AddClientInput } from '../../shared/contract/index.js'
 import { AppError, type ErrorCode } from '../../shared/errors.js'
 import { ClientRegistry, STANDARD_CLAIMS } from '../../electron/clients/client-registry.js'
 import { FixedClock, MemorySettings } from '../helpers/fakes.js'

@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ClientWithSecret, Envelope, IssuedToken } from '../../shared/contract.js'
+import type { ClientWithSecret, Envelope, IssuedToken } from '../../shared/contract/index.js'
 import type { ErrorShape } from '../../shared/errors.js'
 import { createDispatcher, type Dispatch } from '../../electron/api/dispatcher.js'
 import { openTestApp, type TestApp } from '../helpers/fakes.js'

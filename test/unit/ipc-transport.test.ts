@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { AppEvent, Envelope } from '../../shared/contract.js'
+import type { AppEvent, Envelope } from '../../shared/contract/index.js'
 import { METHOD_NAMES } from '../../shared/method-names.js'
 import type { Dispatch } from '../../electron/api/dispatcher.js'
 import {

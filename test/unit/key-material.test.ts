@@ -14,7 +14,7 @@ import {
   type JSONWebKeySet,
 } from 'jose'
 import { describe, expect, it } from 'vitest'
-import type { KeyAlgorithm, SigningAlgorithm } from '../../shared/constants.js'
+import type { KeyAlgorithm, SigningAlgorithm } from '../../shared/enums.js'
 import { AppError } from '../../shared/errors.js'
 import {
   algorithmForKey,

@@ -8,7 +8,7 @@ import {
 } from 'node:crypto'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
 import { describe, expect, it } from 'vitest'
-import type { KeyView } from '../../shared/contract.js'
+import type { KeyView } from '../../shared/contract/index.js'
 import { AppError, type ErrorCode } from '../../shared/errors.js'
 import { plgdKid } from '../../electron/keys/key-material.js'
 import { KeyRing, type StoredKey } from '../../electron/keys/key-ring.js'

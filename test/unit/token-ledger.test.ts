@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { TokenRecordView } from '../../shared/contract.js'
+import type { TokenRecordView } from '../../shared/contract/index.js'
 import {
   escapeLike,
   TokenLedger,

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AddClientInput } from '../../shared/contract.js'
+import type { AddClientInput } from '../../shared/contract/index.js'
 import { OAuthError, type OAuthErrorCode } from '../../electron/oauth/oauth-error.js'
 import { parseTokenRequest } from '../../electron/oauth/token-request.js'
 import { openTestApp, type TestApp } from '../helpers/fakes.js'

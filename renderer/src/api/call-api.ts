@@ -1,4 +1,4 @@
-import type { Envelope } from '../../../shared/contract'
+import type { Envelope } from '../../../shared/contract/index'
 import type { ErrorCode } from '../../../shared/errors'
 
 /** An error main reported in an envelope (or a transport failure, as `internal`). */

@@ -1,6 +1,6 @@
 import { useQueryClient, type QueryKey } from '@tanstack/react-query'
 import { useEffect } from 'react'
-import type { AppEvent, AppEventType } from '../../../shared/contract'
+import type { AppEvent, AppEventType } from '../../../shared/contract/index'
 import { useConsoleApi } from './api-context'
 import { queryKeys } from './query-keys'
 

@@ -1,5 +1,10 @@
 import { buildConsoleApi, type ConsoleApi } from '../../../shared/console-api'
-import type { AppEvent, Envelope, MethodName } from '../../../shared/contract'
+import {
+  APP_EVENT_TYPES,
+  type AppEvent,
+  type Envelope,
+  type MethodName,
+} from '../../../shared/contract/index'
 import type { ErrorCode } from '../../../shared/errors'
 import type { ConsoleWindow } from './window'
 
@@ -242,13 +247,7 @@ export class EventStreamParser {
   }
 }
 
-const EVENT_TYPES = new Set([
-  'token.issued',
-  'token.revoked',
-  'key.rotated',
-  'client.changed',
-  'issuer.state',
-])
+const EVENT_TYPES = new Set<string>(APP_EVENT_TYPES)
 
 function parseAppEvent(data: string): AppEvent | null {
   try {

@@ -12,7 +12,7 @@ import {
   Title,
 } from '@mantine/core'
 import { useState } from 'react'
-import type { AuditVerification } from '../../../../shared/contract'
+import type { AuditVerification } from '../../../../shared/contract/index'
 import { LoadFailed } from '../../components/LoadFailed'
 import { formatTime } from '../../lib/format'
 import { downloadText } from '../../lib/download'

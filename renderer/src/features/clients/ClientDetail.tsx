@@ -16,7 +16,7 @@ import {
 import { zodResolver } from '@hookform/resolvers/zod'
 import { useState, type ReactNode } from 'react'
 import { useForm } from 'react-hook-form'
-import type { ClientView } from '../../../../shared/contract'
+import type { ClientView } from '../../../../shared/contract/index'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { JsonBlock } from '../../components/JsonBlock'
 import { LoadFailed } from '../../components/LoadFailed'

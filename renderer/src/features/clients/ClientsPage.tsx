@@ -12,7 +12,7 @@ import {
   Title,
 } from '@mantine/core'
 import { useState } from 'react'
-import type { ClientView, ClientWithSecret } from '../../../../shared/contract'
+import type { ClientView, ClientWithSecret } from '../../../../shared/contract/index'
 import { LoadFailed } from '../../components/LoadFailed'
 import { SecretOnceDialog } from '../../components/SecretOnceDialog'
 import { formatDuration } from '../../lib/format'

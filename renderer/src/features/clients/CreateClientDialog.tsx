@@ -16,11 +16,12 @@ import { zodResolver } from '@hookform/resolvers/zod'
 import { useLayoutEffect, useState } from 'react'
 import { Controller, useForm, useWatch } from 'react-hook-form'
 import { DEFAULT_CLIENT_LIFETIME_SECONDS } from '../../../../shared/constants'
-import type { ClientWithSecret } from '../../../../shared/contract'
+import type { ClientWithSecret } from '../../../../shared/contract/index'
+import { TOKEN_TYPES, type AuthMethod } from '../../../../shared/enums'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { formatDuration } from '../../lib/format'
 import {
-  AUTH_METHODS,
+  AUTH_METHOD_OPTIONS,
   CLIENT_FORM_STEPS,
   clientFormSchema,
   emptyClientForm,
@@ -132,7 +133,7 @@ function CreateClientForm({
                     name={field.name}
                   >
                     <Stack gap="xs" mt="xs">
-                      {AUTH_METHODS.map((m) => (
+                      {AUTH_METHOD_OPTIONS.map((m) => (
                         <Radio
                           key={m.value}
                           value={m.value}
@@ -202,7 +203,7 @@ function CreateClientForm({
                   >
                     <div>
                       <SegmentedControl
-                        data={['JWT', 'at+jwt']}
+                        data={[...TOKEN_TYPES]}
                         value={field.value ?? 'JWT'}
                         onChange={field.onChange}
                         name={field.name}
@@ -330,7 +331,7 @@ function CreateClientForm({
   )
 }
 
-const AUTH_DESCRIPTIONS: Record<(typeof AUTH_METHODS)[number]['value'], string> = {
+const AUTH_DESCRIPTIONS: Record<AuthMethod, string> = {
   client_secret: 'A generated secret, shown once (client_secret_post / client_secret_basic)',
   private_key_jwt: 'RFC 7523: the client signs an assertion with its own key',
   user_assertion: 'plgd style: the client presents a user token from a trusted authority',

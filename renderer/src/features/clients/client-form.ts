@@ -1,12 +1,13 @@
 import type { FieldErrors, FieldPath } from 'react-hook-form'
 import { z } from 'zod'
+import { AUTH_METHODS, type AuthMethod } from '../../../../shared/enums'
 import {
   addClientInput,
   clientAuthSchema,
   type ClientView,
   clientPolicySchema,
   rotateSecretInput,
-} from '../../../../shared/contract'
+} from '../../../../shared/contract/index'
 import {
   fieldError,
   jsonField,
@@ -16,15 +17,20 @@ import {
   splitList,
 } from '../../lib/form'
 
-export const AUTH_METHODS = [
-  { value: 'client_secret', label: 'Client secret' },
-  { value: 'private_key_jwt', label: 'private_key_jwt' },
-  { value: 'user_assertion', label: 'User assertion' },
-] as const
-export type AuthMethod = (typeof AUTH_METHODS)[number]['value']
+const AUTH_METHOD_LABELS: Record<AuthMethod, string> = {
+  client_secret: 'Client secret',
+  private_key_jwt: 'private_key_jwt',
+  user_assertion: 'User assertion',
+}
+/** The auth methods as select options, in the contract's order. */
+export const AUTH_METHOD_OPTIONS = AUTH_METHODS.map((value) => ({
+  value,
+  label: AUTH_METHOD_LABELS[value],
+}))
+export type { AuthMethod }
 
 export function authLabel(client: ClientView): string {
-  return AUTH_METHODS.find((m) => m.value === client.auth.method)?.label ?? client.auth.method
+  return AUTH_METHOD_LABELS[client.auth.method]
 }
 
 /** A secret to show once, with the client it belongs to. */
@@ -42,7 +48,7 @@ const shape = clientPolicySchema.shape
  */
 const authForm = z
   .object({
-    method: z.enum(['client_secret', 'private_key_jwt', 'user_assertion']),
+    method: z.enum(AUTH_METHODS),
     jwks: z.string(),
     jwksUri: z.string(),
     authorities: z.string(),

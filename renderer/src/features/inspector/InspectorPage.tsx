@@ -15,7 +15,7 @@ import {
 } from '@mantine/core'
 import { zodResolver } from '@hookform/resolvers/zod'
 import { useForm } from 'react-hook-form'
-import type { InspectResult } from '../../../../shared/contract'
+import type { InspectResult } from '../../../../shared/contract/index'
 import { JsonBlock } from '../../components/JsonBlock'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { inspectFormSchema, type InspectFormOutput, type InspectFormValues } from './inspect-form'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { inspectTokenInput } from '../../../../shared/contract'
+import { inspectTokenInput } from '../../../../shared/contract/index'
 import { optionalTextField } from '../../lib/form'
 
 export const inspectFormSchema = z.object({

@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query'
-import type { MethodInput } from '../../../../shared/contract'
+import type { MethodInput } from '../../../../shared/contract/index'
 import { useConsoleApi } from '../../api/api-context'
 import { callApi } from '../../api/call-api'
 

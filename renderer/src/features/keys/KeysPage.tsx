@@ -13,7 +13,8 @@ import {
   Title,
 } from '@mantine/core'
 import { useState } from 'react'
-import type { KeyState, KeyView } from '../../../../shared/contract'
+import type { KeyView } from '../../../../shared/contract/index'
+import type { KeyState } from '../../../../shared/enums'
 import { LoadFailed } from '../../components/LoadFailed'
 import { formatTime } from '../../lib/format'
 import { useNowSeconds } from '../../lib/use-now'

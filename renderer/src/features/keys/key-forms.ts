@@ -1,5 +1,9 @@
 import { z } from 'zod'
-import { exportPublicKeysInput, importKeyInput, rotateKeysInput } from '../../../../shared/contract'
+import {
+  exportPublicKeysInput,
+  importKeyInput,
+  rotateKeysInput,
+} from '../../../../shared/contract/index'
 
 export const importKeyFormSchema = z.object({
   pem: z

@@ -14,7 +14,7 @@ import {
 } from '@mantine/core'
 import { zodResolver } from '@hookform/resolvers/zod'
 import { useForm } from 'react-hook-form'
-import type { ClockSkew, StatusView } from '../../../../shared/contract'
+import type { ClockSkew, StatusView } from '../../../../shared/contract/index'
 import { CopyButton } from '../../components/CopyButton'
 import { downloadText } from '../../lib/download'
 import { fieldError, resolverOptions } from '../../lib/form'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { clockSkewInput } from '../../../../shared/contract'
+import { clockSkewInput } from '../../../../shared/contract/index'
 
 export const clockSkewFormSchema = z.object({
   url: z

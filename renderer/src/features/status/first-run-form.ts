@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { completeSetupInput } from '../../../../shared/contract'
+import { completeSetupInput } from '../../../../shared/contract/index'
 import { optionalNumberField, optionalTextField, pipeInto } from '../../lib/form'
 
 /** The first-run form: text fields in, `setup.complete` input out (the contract's schema). */

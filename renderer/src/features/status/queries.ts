@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import type { MethodInput, StatusView } from '../../../../shared/contract'
+import type { MethodInput, StatusView } from '../../../../shared/contract/index'
 import { useConsoleApi } from '../../api/api-context'
 import { callApi } from '../../api/call-api'
 import { queryKeys } from '../../api/query-keys'

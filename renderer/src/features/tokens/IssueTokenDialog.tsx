@@ -12,7 +12,7 @@ import {
 import { zodResolver } from '@hookform/resolvers/zod'
 import { useMemo, useState } from 'react'
 import { Controller, useForm, useWatch } from 'react-hook-form'
-import type { ClientView, IssuedToken } from '../../../../shared/contract'
+import type { ClientView, IssuedToken } from '../../../../shared/contract/index'
 import { LoadFailed } from '../../components/LoadFailed'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { formatDuration } from '../../lib/format'

@@ -1,5 +1,5 @@
 import { Badge, Code, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core'
-import type { IssuedToken } from '../../../../shared/contract'
+import type { IssuedToken } from '../../../../shared/contract/index'
 import { CopyButton } from '../../components/CopyButton'
 import { JsonBlock } from '../../components/JsonBlock'
 import { decodeJwt } from '../../lib/jwt'

@@ -17,7 +17,12 @@ import {
 } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
 import { memo, useCallback, useState } from 'react'
-import type { TokenRecordView } from '../../../../shared/contract'
+import type { TokenRecordView } from '../../../../shared/contract/index'
+import {
+  TOKEN_STATUS_FILTERS,
+  type TokenState,
+  type TokenStatusFilter,
+} from '../../../../shared/enums'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { LoadFailed } from '../../components/LoadFailed'
 import { formatTime } from '../../lib/format'
@@ -27,10 +32,8 @@ import { IssueTokenDialog } from './IssueTokenDialog'
 import { useRevokeTokens, useTokenPage, type TokenFilters } from './queries'
 
 export const LEDGER_PAGE_SIZE = 25
-const STATUSES = ['all', 'active', 'expired', 'revoked'] as const
-type StatusFilter = (typeof STATUSES)[number]
-
-export type TokenState = 'active' | 'expired' | 'revoked'
+const STATUSES = TOKEN_STATUS_FILTERS
+type StatusFilter = TokenStatusFilter
 
 export function tokenState(token: TokenRecordView, now: number): TokenState {
   if (token.blacklisted?.flag) return 'revoked'

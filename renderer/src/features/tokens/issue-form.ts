@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { issueTokenInput, type ClientView } from '../../../../shared/contract'
+import { issueTokenInput, type ClientView } from '../../../../shared/contract/index'
 import { listField, optionalNumberField, optionalTextField, pipeInto } from '../../lib/form'
 import { formatDuration } from '../../lib/format'
 

@@ -1,0 +1,60 @@
+import type { z } from 'zod'
+import type { ErrorShape } from '../errors.js'
+import { auditMethods } from './audit.js'
+import { clientsEvents, clientsMethods } from './clients.js'
+import { clockMethods } from './clock.js'
+import { keysEvents, keysMethods } from './keys.js'
+import { settingsMethods } from './settings.js'
+import { setupMethods } from './setup.js'
+import { statusEvents, statusMethods } from './status.js'
+import { tokensEvents, tokensMethods } from './tokens.js'
+
+/**
+ * The one list of operations the console offers, one file per domain. The CLI (through the
+ * control socket or directly), Electron IPC and the headless bridge are transports over this
+ * same contract: a method is added to its domain file first, then implemented once in
+ * electron/api/methods/<domain>.ts.
+ */
+export const contract = {
+  ...clientsMethods,
+  ...tokensMethods,
+  ...keysMethods,
+  ...statusMethods,
+  ...setupMethods,
+  ...settingsMethods,
+  ...clockMethods,
+  ...auditMethods,
+} as const
+
+/** Events main pushes to the UI, by type. Every subscription returns its unsubscribe. */
+const events = { ...tokensEvents, ...keysEvents, ...clientsEvents, ...statusEvents }
+type Events = typeof events
+export type AppEventType = keyof Events
+export type AppEvent = { [T in AppEventType]: { type: T; data: Events[T] } }[AppEventType]
+/** Every event type, derived from the same table as the union. */
+export const APP_EVENT_TYPES = Object.keys(events) as AppEventType[]
+
+export type Contract = typeof contract
+export type MethodName = keyof Contract
+export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>
+export type ParsedInput<M extends MethodName> = z.output<Contract[M]['input']>
+export type MethodOutput<M extends MethodName> = Contract[M]['output']
+
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ErrorShape }
+
+/** Compile-time check that the generated METHOD_NAMES lists exactly the contract's methods. */
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+export const methodNamesMatchContract: SameKeys<
+  (typeof import('../method-names.js').METHOD_NAMES)[number],
+  MethodName
+> = true
+
+export * from './audit.js'
+export * from './clients.js'
+export * from './clock.js'
+export * from './common.js'
+export * from './keys.js'
+export * from './settings.js'
+export * from './setup.js'
+export * from './status.js'
+export * from './tokens.js'
