@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { SigningAlgorithm } from '../shared/enums.js'
+import type { ClockSkew } from '../shared/contract/index.js'
 import { BASE_PATH, JWKS_PATH, TOKEN_PATH } from '../shared/constants.js'
 import { AppEvents } from './api/app-events.js'
 import { ClientRegistry, STANDARD_CLAIMS } from './clients/client-registry.js'
@@ -56,6 +57,13 @@ export interface App {
   readonly authorities: RemoteAuthorityVerifier
   readonly log: Logger
   readonly nowSeconds: () => number
+  /** The last clock skew measured, whichever transport asked: status warns about it. */
+  readonly clockSkew: ClockSkewHolder
+  /**
+   * The one audit entry and event for a revocation, whatever its path (console, CLI, plgd's
+   * tokens API, RFC 7009). `ids` empty means "all of the owner's tokens" (tokens API).
+   */
+  recordRevocation(actor: string, ids: string[], details: Record<string, unknown>): void
   issuerSettings(): IssuerSettings
   /**
    * Sets the issuer's public origin (https://host:port) once the listener knows its port, and
@@ -73,6 +81,11 @@ export interface App {
   purgeExpired(): { tokens: number; assertions: number }
   /** Stops the signing thread (finishing what it holds), then flushes and closes the ledger. */
   close(): Promise<void>
+}
+
+export interface ClockSkewHolder {
+  last(): ClockSkew | undefined
+  record(skew: ClockSkew): void
 }
 
 /** The origin hubs see when nothing is listening yet (CLI minting, first start). */
@@ -213,10 +226,15 @@ export async function openApp(options: AppOptions): Promise<App> {
     issuer: () => urls.issuer,
     nowSeconds,
   })
-  const revoked = (actor: string, ids: string[], details: Record<string, unknown>): void => {
+  const recordRevocation = (
+    actor: string,
+    ids: string[],
+    details: Record<string, unknown>,
+  ): void => {
     audit.append({ actor, action: 'token.revoked', subject: ids.join(' ') || '*', details })
     events.emit({ type: 'token.revoked', data: { ids } })
   }
+  let lastSkew: ClockSkew | undefined
 
   return {
     dataDir: options.dataDir,
@@ -232,6 +250,13 @@ export async function openApp(options: AppOptions): Promise<App> {
     authorities,
     log,
     nowSeconds,
+    clockSkew: {
+      last: () => lastSkew,
+      record: (skew) => {
+        lastSkew = skew
+      },
+    },
+    recordRevocation,
     issuerSettings,
     setOrigin(origin, isStation) {
       station = isStation
@@ -255,13 +280,14 @@ export async function openApp(options: AppOptions): Promise<App> {
           ownerClaim: () => issuerSettings().ownerClaim,
           nowSeconds,
           onBlacklisted: (owner, ids, counts) =>
-            revoked(`owner:${owner}`, ids, { via: 'tokens-api', ...counts }),
+            recordRevocation(`owner:${owner}`, ids, { via: 'tokens-api', ...counts }),
         },
         extensions: {
           ledger,
           ownerClaim: () => issuerSettings().ownerClaim,
           nowSeconds,
-          onRevoked: (clientId, ids) => revoked(`client:${clientId}`, ids, { via: 'rfc7009' }),
+          onRevoked: (clientId, ids) =>
+            recordRevocation(`client:${clientId}`, ids, { via: 'rfc7009' }),
         },
         log,
       }),
