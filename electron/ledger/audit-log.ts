@@ -24,23 +24,6 @@ export const GENESIS_HASH = '0'.repeat(64)
  */
 const SECRET_KEY = /secret|password|passphrase|private|pepper|token$|assertion/i
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS audit (
-  seq INTEGER PRIMARY KEY,
-  at INTEGER NOT NULL,
-  actor TEXT NOT NULL,
-  action TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  details TEXT NOT NULL,
-  prev_hash TEXT NOT NULL,
-  hash TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-`
-
 interface Row {
   seq: number
   at: number
@@ -73,7 +56,6 @@ export class AuditLog {
 
   constructor(db: RecordsDb, nowSeconds: () => number) {
     this.#nowSeconds = nowSeconds
-    db.exec(SCHEMA)
     this.#last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')
     this.#insert = db.prepare(
       `INSERT INTO audit (seq, at, actor, action, subject, details, prev_hash, hash)

@@ -1,17 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { RecordsDb } from '../platform/records-db.js'
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS assertion_jti (
-  client_id TEXT NOT NULL,
-  jti TEXT NOT NULL,
-  exp INTEGER NOT NULL,
-  seen_at INTEGER NOT NULL,
-  PRIMARY KEY (client_id, jti)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS assertion_jti_exp ON assertion_jti (exp);
-`
-
 /**
  * The `jti`s of RFC 7523 client assertions already accepted, per client, in the records
  * database so a restart does not reopen the replay window. A claim is committed before it
@@ -28,7 +17,6 @@ export class ReplayCache {
   constructor(db: RecordsDb, nowSeconds: () => number) {
     this.#db = db
     this.#nowSeconds = nowSeconds
-    db.exec(SCHEMA)
     this.#insert = db.prepare(
       'INSERT OR IGNORE INTO assertion_jti (client_id, jti, exp, seen_at) VALUES (?, ?, ?, ?)',
     )

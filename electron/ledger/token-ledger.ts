@@ -75,41 +75,6 @@ export interface OwnerBlacklistResult {
   deletedCount: number
 }
 
-/**
- * Newest first is id order: ids are UUIDv7 jtis, time-ordered to the millisecond, so the
- * primary key and each index (which ends in the key) are already in that order. Three indexes
- * and no more: every one is written for every token issued, and the token endpoint is the
- * hot path.
- * - tokens_by_owner, tokens_by_client: an owner's or a client's records, newest first.
- * - tokens_by_expiry: purging, the latest expiry, and counting live tokens without reading the
- *   table (blacklisted_at is in it).
- * The indexes of earlier versions are dropped when the schema is applied.
- */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS tokens (
-  id TEXT PRIMARY KEY,
-  version INTEGER NOT NULL DEFAULT 0,
-  name TEXT NOT NULL,
-  owner TEXT NOT NULL,
-  issued_at INTEGER NOT NULL,
-  audience TEXT NOT NULL,
-  scope TEXT NOT NULL,
-  expiration INTEGER NOT NULL,
-  client_id TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  original_token_claims TEXT,
-  blacklisted_at INTEGER
-) WITHOUT ROWID;
-DROP INDEX IF EXISTS tokens_owner;
-DROP INDEX IF EXISTS tokens_client;
-DROP INDEX IF EXISTS tokens_expiration;
-DROP INDEX IF EXISTS tokens_issued;
-DROP INDEX IF EXISTS tokens_live;
-CREATE INDEX IF NOT EXISTS tokens_by_owner ON tokens (owner);
-CREATE INDEX IF NOT EXISTS tokens_by_client ON tokens (client_id);
-CREATE INDEX IF NOT EXISTS tokens_by_expiry ON tokens (expiration, blacklisted_at);
-`
-
 const COLUMNS = `id, name, owner, issued_at, audience, scope, expiration, client_id, subject,
   original_token_claims, blacklisted_at`
 
@@ -178,7 +143,6 @@ export class TokenLedger {
 
   constructor(db: RecordsDb) {
     this.#db = db
-    db.exec(SCHEMA)
     this.#insert = db.prepare(INSERT_TOKEN_SQL)
     this.#insertBatch = db.transaction((batch: Pending[]) => {
       for (const { record } of batch) this.#insert.run(...tokenRow(record))

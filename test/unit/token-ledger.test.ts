@@ -280,7 +280,9 @@ describe('TokenLedger schema', () => {
   const indexes = () =>
     (
       db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tokens' AND sql IS NOT NULL",
+        )
         .all() as { name: string }[]
     )
       .map((r) => r.name)
@@ -294,7 +296,10 @@ describe('TokenLedger schema', () => {
       CREATE INDEX tokens_client ON tokens (client_id, issued_at);
       CREATE INDEX tokens_expiration ON tokens (expiration);
       CREATE INDEX tokens_issued ON tokens (issued_at, expiration, blacklisted_at);
-      CREATE INDEX tokens_live ON tokens (expiration, blacklisted_at) WHERE blacklisted_at IS NULL;`)
+      CREATE INDEX tokens_live ON tokens (expiration, blacklisted_at) WHERE blacklisted_at IS NULL;
+      PRAGMA user_version = 0;`) // as every version before migrations left it
+    db.close()
+    db = openRecordsDb(dir)
     const reopened = new TokenLedger(db)
     expect(indexes()).toEqual(['tokens_by_client', 'tokens_by_expiry', 'tokens_by_owner'])
     expect(reopened.get('kept')?.clientId).toBe('console-dps')
