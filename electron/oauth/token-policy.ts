@@ -63,7 +63,7 @@ export function decideGrant(
   }
 }
 
-function decideOwner(
+export function decideOwner(
   client: ClientRecord,
   requested: string | undefined,
   assertion?: AssertionFacts,
@@ -89,7 +89,7 @@ function decideOwner(
   return requested
 }
 
-function decideSubject(
+export function decideSubject(
   client: ClientRecord,
   owner: string,
   requested: string | undefined,
@@ -107,7 +107,7 @@ function decideSubject(
   return requested
 }
 
-function decideDeviceId(
+export function decideDeviceId(
   client: ClientRecord,
   requested: string | undefined,
   assertion?: AssertionFacts,

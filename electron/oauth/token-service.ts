@@ -71,6 +71,40 @@ export interface Authenticated {
 }
 
 /**
+ * What a token request asks the policy for. The owner and device id come from parameters named
+ * after their claims (DPS sends the owner claim); `sub` is coap-gateway's subject, unless the
+ * owner claim is itself `sub`, when that parameter names the owner.
+ */
+export function requestedGrant(
+  request: TokenRequest,
+  names: Pick<IssuerIdentity, 'ownerClaim' | 'deviceIdClaim'>,
+): GrantRequest {
+  return {
+    audiences: request.audiences,
+    scopes: request.scopes,
+    expiration: request.expiration,
+    owner: request.params.get(names.ownerClaim),
+    deviceId: request.params.get(names.deviceIdClaim),
+    subject: names.ownerClaim === 'sub' ? undefined : request.params.get('sub'),
+  }
+}
+
+/** What a verified user token tells the policy: a claim that is not a non-empty string is absent. */
+export function assertionFacts(
+  claims: Record<string, unknown>,
+  names: Pick<IssuerIdentity, 'ownerClaim' | 'deviceIdClaim'>,
+): AssertionFacts {
+  const text = (v: unknown): string | undefined =>
+    typeof v === 'string' && v !== '' ? v : undefined
+  return {
+    owner: text(claims[names.ownerClaim]),
+    subject: text(claims.sub),
+    deviceId: text(claims[names.deviceIdClaim]),
+    claims,
+  }
+}
+
+/**
  * Issues tokens: from the token endpoint after client authentication, or for the local
  * administrator (CLI, console), who applies the same policy without the client's credentials.
  */
@@ -126,17 +160,9 @@ export class TokenService {
         `grant type ${request.grantType} is not supported`,
       )
     }
-    const { ownerClaim, deviceIdClaim } = this.#deps.identity()
     return this.#mint(
       auth.client,
-      {
-        audiences: request.audiences,
-        scopes: request.scopes,
-        expiration: request.expiration,
-        owner: request.params.get(ownerClaim),
-        deviceId: request.params.get(deviceIdClaim),
-        subject: ownerClaim === 'sub' ? undefined : request.params.get('sub'),
-      },
+      requestedGrant(request, this.#deps.identity()),
       request.tokenName,
       auth.assertion,
     )
@@ -239,15 +265,7 @@ export class TokenService {
         err instanceof TokenRejected ? err.message : 'the authority could not be reached'
       throw new OAuthError('invalid_client', `invalid client assertion: ${reason}`)
     }
-    const { ownerClaim, deviceIdClaim } = this.#deps.identity()
-    const text = (v: unknown): string | undefined =>
-      typeof v === 'string' && v !== '' ? v : undefined
-    return {
-      owner: text(claims[ownerClaim]),
-      subject: text(claims.sub),
-      deviceId: text(claims[deviceIdClaim]),
-      claims,
-    }
+    return assertionFacts(claims, this.#deps.identity())
   }
 
   /** RFC 7523 lets a private_key_jwt client omit client_id: its assertion's `sub` names it. */

@@ -1,9 +1,12 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_OWNER_CLAIM } from '../../shared/constants.js'
 import { OAuthError, type OAuthErrorCode } from '../../electron/oauth/oauth-error.js'
 import {
+  decideDeviceId,
   decideGrant,
+  decideOwner,
+  decideSubject,
+  type AssertionFacts,
   type Grant,
   type GrantRequest,
   type PolicyContext,
@@ -15,15 +18,11 @@ const NOW = 1_700_000_000
 const HOUR = 3600
 const DAY = 24 * HOUR
 
-// Built with `as`: the owner claim is named here for the version of decideGrant that reads the
-// owner parameter itself, and ignored by one that is handed the owner.
-const ctx = (overrides: Partial<PolicyContext> & { ownerClaim?: string } = {}): PolicyContext =>
-  ({
-    nowSeconds: NOW,
-    maxLifetimeSeconds: 7 * DAY,
-    ownerClaim: DEFAULT_OWNER_CLAIM,
-    ...overrides,
-  }) as PolicyContext
+const ctx = (overrides: Partial<PolicyContext> = {}): PolicyContext => ({
+  nowSeconds: NOW,
+  maxLifetimeSeconds: 7 * DAY,
+  ...overrides,
+})
 
 const request = (overrides: Partial<GrantRequest> = {}): GrantRequest => ({
   audiences: [],
@@ -35,9 +34,32 @@ const request = (overrides: Partial<GrantRequest> = {}): GrantRequest => ({
 function decide(
   client: Partial<ClientRecord>,
   req: Partial<GrantRequest> = {},
-  context: Partial<PolicyContext> & { ownerClaim?: string } = {},
+  context: Partial<PolicyContext> = {},
+  assertion?: AssertionFacts,
 ): Grant {
-  return decideGrant(clientRecord(client), request(req), ctx(context))
+  return decideGrant(clientRecord(client), request(req), ctx(context), assertion)
+}
+
+/** A verified user assertion's facts; its claims are not read by the policy. */
+const assertion = (facts: Partial<AssertionFacts> = {}): AssertionFacts => ({
+  owner: undefined,
+  subject: undefined,
+  deviceId: undefined,
+  claims: {},
+  ...facts,
+})
+
+/** The value a rule returns, or the code of the OAuthError it throws. */
+function outcome<T>(fn: () => T): T | { refused: OAuthErrorCode } {
+  let value: T
+  try {
+    value = fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(OAuthError)
+    expect((err as OAuthError).status).toBe(400)
+    return { refused: (err as OAuthError).error }
+  }
+  return value
 }
 
 function refusal(fn: () => unknown): OAuthError {
@@ -137,36 +159,280 @@ describe('decideGrant: lifetime (every token expires, never clamped)', () => {
   })
 })
 
-describe('decideGrant: owner parameter (from DPS)', () => {
-  const params = (entries: Record<string, string>) => new Map(Object.entries(entries))
+const refused = (code: OAuthErrorCode) => ({ refused: code })
+const GATEWAY: Partial<ClientRecord> = { id: 'coap-gw', owner: '1', allowedOwners: ['2', '3'] }
 
-  it.each<[string, string, Record<string, string>, string | OAuthErrorCode]>([
-    ['absent', DEFAULT_OWNER_CLAIM, {}, '1'],
-    ['equal to the client owner', DEFAULT_OWNER_CLAIM, { [DEFAULT_OWNER_CLAIM]: '1' }, '1'],
-    ['a different owner', DEFAULT_OWNER_CLAIM, { [DEFAULT_OWNER_CLAIM]: '2' }, 'invalid_request'],
-    ['empty', DEFAULT_OWNER_CLAIM, { [DEFAULT_OWNER_CLAIM]: '' }, 'invalid_request'],
+describe('decideOwner: the owner parameter and allowed owners', () => {
+  it.each<[string, Partial<ClientRecord>, string | undefined, AssertionFacts | undefined, unknown]>(
     [
-      'differs only in case',
-      DEFAULT_OWNER_CLAIM,
-      { [DEFAULT_OWNER_CLAIM]: 'I' },
-      'invalid_request',
+      // [case, client, requested owner, user assertion, owner or refusal]
+      ['absent: the client owner', { owner: '1' }, undefined, undefined, '1'],
+      ['equal to the client owner', { owner: '1' }, '1', undefined, '1'],
+      ['a different owner', { owner: '1' }, '2', undefined, refused('invalid_request')],
+      ['empty', { owner: '1' }, '', undefined, refused('invalid_request')],
+      ['differs only in case', { owner: 'a' }, 'A', undefined, refused('invalid_request')],
+      ['one of the allowed owners', GATEWAY, '3', undefined, '3'],
+      ['the client owner of a gateway', GATEWAY, '1', undefined, '1'],
+      ['absent for a gateway: the client owner', GATEWAY, undefined, undefined, '1'],
+      ['outside the allowed owners', GATEWAY, '4', undefined, refused('invalid_request')],
+      [
+        'no prefix matching in the allowed owners',
+        GATEWAY,
+        '2x',
+        undefined,
+        refused('invalid_request'),
+      ],
+      ['absent, client without an owner', { owner: '' }, undefined, undefined, ''],
+      // A user assertion names the owner; the client's own owner and allowed owners do not count.
+      ['assertion: its owner', { owner: '' }, undefined, assertion({ owner: 'u-7' }), 'u-7'],
+      [
+        'assertion: over the client owner',
+        { owner: '1' },
+        undefined,
+        assertion({ owner: 'u-7' }),
+        'u-7',
+      ],
+      [
+        'assertion: the same owner asked for',
+        { owner: '' },
+        'u-7',
+        assertion({ owner: 'u-7' }),
+        'u-7',
+      ],
+      [
+        'assertion: another owner asked for, even an allowed one',
+        GATEWAY,
+        '2',
+        assertion({ owner: 'u-7' }),
+        refused('invalid_request'),
+      ],
+      [
+        'assertion: no owner claim',
+        { owner: '1' },
+        undefined,
+        assertion(),
+        refused('invalid_grant'),
+      ],
+      [
+        'assertion: no owner claim, one asked for',
+        GATEWAY,
+        '2',
+        assertion(),
+        refused('invalid_grant'),
+      ],
     ],
-    ['under a custom owner claim', 'owner', { owner: '2' }, 'invalid_request'],
-    ['under another name than the owner claim', 'owner', { [DEFAULT_OWNER_CLAIM]: '2' }, '1'],
-  ])('%s', (_name, ownerClaim, entries, expected) => {
-    // The parameters as the token endpoint received them, and the owner parameter picked out.
-    const req = { params: params(entries), owner: entries[ownerClaim] } as Partial<GrantRequest>
-    const run = () => decide({ owner: '1' }, req, { ownerClaim })
-    if (expected === 'invalid_request') {
-      const err = refusal(run)
-      expect(err.error).toBe('invalid_request')
-      expect(err.status).toBe(400)
-    } else {
-      expect(run().owner).toBe(expected)
-    }
+  )('%s', (_name, client, requested, facts, expected) => {
+    expect(outcome(() => decideOwner(clientRecord(client), requested, facts))).toEqual(expected)
   })
 })
 
+describe('decideSubject: sub (plgd: the owner, else the client id)', () => {
+  it.each<
+    [string, Partial<ClientRecord>, string, string | undefined, AssertionFacts | undefined, unknown]
+  >([
+    // [case, client, decided owner, requested sub, user assertion, subject or refusal]
+    ['the owner', { id: 'dev' }, 'tenant-9', undefined, undefined, 'tenant-9'],
+    [
+      'the client id when there is no owner',
+      { id: 'dev', owner: '' },
+      '',
+      undefined,
+      undefined,
+      'dev',
+    ],
+    ['the owner the policy decided, not the client owner', GATEWAY, '2', undefined, undefined, '2'],
+    ['asked for and equal to the owner', { id: 'dev' }, '1', '1', undefined, '1'],
+    ['asked for and equal to the client id', { id: 'dev' }, '', 'dev', undefined, 'dev'],
+    [
+      'another one, for a client with one owner',
+      { id: 'dev' },
+      '1',
+      'x',
+      undefined,
+      refused('invalid_request'),
+    ],
+    [
+      'the client id while there is an owner',
+      { id: 'dev' },
+      '1',
+      'dev',
+      undefined,
+      refused('invalid_request'),
+    ],
+    [
+      'another one, for a gateway (coap-gateway)',
+      GATEWAY,
+      '1',
+      'device-user',
+      undefined,
+      'device-user',
+    ],
+    [
+      'empty, for a client with one owner',
+      { id: 'dev' },
+      '1',
+      '',
+      undefined,
+      refused('invalid_request'),
+    ],
+    ['assertion: its sub', { id: 'dev' }, 'u-7', undefined, assertion({ subject: 's-1' }), 's-1'],
+    ['assertion without sub: the owner', { id: 'dev' }, 'u-7', undefined, assertion(), 'u-7'],
+    [
+      'assertion: its sub asked for',
+      { id: 'dev' },
+      'u-7',
+      's-1',
+      assertion({ subject: 's-1' }),
+      's-1',
+    ],
+    [
+      'assertion: another sub, even for a gateway',
+      GATEWAY,
+      'u-7',
+      'x',
+      assertion({ subject: 's-1' }),
+      refused('invalid_request'),
+    ],
+    [
+      'assertion: the owner while its sub differs',
+      { id: 'dev' },
+      'u-7',
+      'u-7',
+      assertion({ subject: 's-1' }),
+      refused('invalid_request'),
+    ],
+  ])('%s', (_name, client, owner, requested, facts, expected) => {
+    const run = () => decideSubject(clientRecord(client), owner, requested, facts)
+    expect(outcome(run)).toEqual(expected)
+  })
+})
+
+describe('decideDeviceId: the device id parameter', () => {
+  it.each<[string, boolean, string | undefined, AssertionFacts | undefined, unknown]>([
+    // [case, client allows a device id, requested, user assertion, device id or refusal]
+    ['absent', false, undefined, undefined, undefined],
+    ['absent, allowed', true, undefined, undefined, undefined],
+    ['asked for, not allowed', false, 'd-1', undefined, refused('invalid_request')],
+    ['asked for, allowed', true, 'd-1', undefined, 'd-1'],
+    ['empty, not allowed', false, '', undefined, refused('invalid_request')],
+    [
+      'assertion: its device id, even when not allowed',
+      false,
+      undefined,
+      assertion({ deviceId: 'd-9' }),
+      'd-9',
+    ],
+    ['assertion: the same one asked for', false, 'd-9', assertion({ deviceId: 'd-9' }), 'd-9'],
+    [
+      'assertion: another one asked for',
+      true,
+      'd-1',
+      assertion({ deviceId: 'd-9' }),
+      refused('invalid_request'),
+    ],
+    [
+      'assertion without one, asked for, not allowed',
+      false,
+      'd-1',
+      assertion(),
+      refused('invalid_request'),
+    ],
+    ['assertion without one, asked for, allowed', true, 'd-1', assertion(), 'd-1'],
+    ['assertion without one, absent', true, undefined, assertion(), undefined],
+  ])('%s', (_name, allowDeviceId, requested, facts, expected) => {
+    const run = () => decideDeviceId(clientRecord({ allowDeviceId }), requested, facts)
+    expect(outcome(run)).toEqual(expected)
+  })
+})
+
+describe('decideGrant: owner, subject and device id together', () => {
+  it.each<
+    [
+      string,
+      Partial<ClientRecord>,
+      Partial<GrantRequest>,
+      AssertionFacts | undefined,
+      Pick<Grant, 'owner' | 'subject' | 'deviceId'> | { refused: OAuthErrorCode },
+    ]
+  >([
+    // [case, client, request, user assertion, the grant's owner, subject and device id]
+    [
+      'the client owner',
+      { owner: '1' },
+      {},
+      undefined,
+      { owner: '1', subject: '1', deviceId: undefined },
+    ],
+    [
+      'no owner: sub is the client id',
+      { id: 'dev', owner: '' },
+      {},
+      undefined,
+      { owner: '', subject: 'dev', deviceId: undefined },
+    ],
+    [
+      'an allowed owner is also the subject',
+      GATEWAY,
+      { owner: '3' },
+      undefined,
+      { owner: '3', subject: '3', deviceId: undefined },
+    ],
+    [
+      'a gateway names owner, subject and device id',
+      { ...GATEWAY, allowDeviceId: true },
+      { owner: '2', subject: 'device-user', deviceId: 'd-1' },
+      undefined,
+      { owner: '2', subject: 'device-user', deviceId: 'd-1' },
+    ],
+    [
+      'the client owner as subject once another owner is chosen',
+      { id: 'dev', owner: '1', allowedOwners: ['2'] },
+      { owner: '2', subject: '1' },
+      undefined,
+      { owner: '2', subject: '1', deviceId: undefined },
+    ],
+    [
+      'a user assertion',
+      { id: 'ua', owner: '' },
+      {},
+      assertion({ owner: 'u-7', subject: 's-1', deviceId: 'd-9' }),
+      { owner: 'u-7', subject: 's-1', deviceId: 'd-9' },
+    ],
+    [
+      'a user assertion without sub: the subject is its owner',
+      { id: 'ua', owner: '' },
+      {},
+      assertion({ owner: 'u-7' }),
+      { owner: 'u-7', subject: 'u-7', deviceId: undefined },
+    ],
+    [
+      'a device id not allowed',
+      { owner: '1' },
+      { deviceId: 'd-1' },
+      undefined,
+      refused('invalid_request'),
+    ],
+    [
+      'a user assertion without owner',
+      { owner: '' },
+      {},
+      assertion({ subject: 's' }),
+      refused('invalid_grant'),
+    ],
+  ])('%s', (_name, client, req, facts, expected) => {
+    const run = () => {
+      const { owner, subject, deviceId } = decide(client, req, {}, facts)
+      return { owner, subject, deviceId }
+    }
+    expect(outcome(run)).toEqual(expected)
+  })
+
+  it('sets iat back by the backdate for hubs whose clock runs behind, not exp', () => {
+    const grant = decide({ maxLifetimeSeconds: HOUR }, {}, { iatBackdateSeconds: 30 })
+    expect(grant.iat).toBe(NOW - 30)
+    expect(grant.exp).toBe(NOW + HOUR)
+  })
+})
 describe('decideGrant: the whole grant', () => {
   it('combines audiences, scopes, owner and times', () => {
     const grant = decide(

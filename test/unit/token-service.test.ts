@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AddClientInput } from '../../shared/contract/index.js'
 import { OAuthError, type OAuthErrorCode } from '../../electron/oauth/oauth-error.js'
 import { parseTokenRequest } from '../../electron/oauth/token-request.js'
+import { assertionFacts, requestedGrant } from '../../electron/oauth/token-service.js'
 import { openTestApp, type TestApp } from '../helpers/fakes.js'
 
 const FORM = 'application/x-www-form-urlencoded'
@@ -11,6 +12,8 @@ const FORM = 'application/x-www-form-urlencoded'
 /** How a refused request presents the client: the right or a wrong secret, or nothing. */
 type How = 'basic-wrong' | 'basic-right' | 'post-right' | 'none'
 const OWNER_CLAIM = 'https://plgd.dev/owner'
+const DEVICE_ID_CLAIM = 'https://plgd.dev/deviceId'
+const PLGD_NAMES = { ownerClaim: OWNER_CLAIM, deviceIdClaim: DEVICE_ID_CLAIM }
 
 function addClient(t: TestApp, input: AddClientInput): string {
   const { clientSecret } = t.app.clients.add(input)
@@ -47,6 +50,112 @@ async function verify(t: TestApp, token: string) {
     currentDate: new Date(t.clock.now * 1000),
   })
 }
+
+describe('requestedGrant: which parameters name the owner, device id and subject', () => {
+  it.each<
+    [
+      string,
+      { ownerClaim: string; deviceIdClaim: string },
+      Record<string, string>,
+      { owner?: string; deviceId?: string; subject?: string },
+    ]
+  >([
+    // [case, claim names, form parameters, what the policy is asked for]
+    ['nothing asked for', PLGD_NAMES, {}, {}],
+    ['the owner claim names the owner (DPS)', PLGD_NAMES, { [OWNER_CLAIM]: '2' }, { owner: '2' }],
+    ['an empty owner is still asked for', PLGD_NAMES, { [OWNER_CLAIM]: '' }, { owner: '' }],
+    [
+      'a custom owner claim',
+      { ownerClaim: 'owner', deviceIdClaim: DEVICE_ID_CLAIM },
+      { owner: '2' },
+      { owner: '2' },
+    ],
+    [
+      'the default owner claim is an ordinary parameter under a custom one',
+      { ownerClaim: 'owner', deviceIdClaim: DEVICE_ID_CLAIM },
+      { [OWNER_CLAIM]: '2' },
+      {},
+    ],
+    ['the owner claim differs in case', PLGD_NAMES, { [OWNER_CLAIM.toUpperCase()]: '2' }, {}],
+    [
+      'the device-id claim names the device',
+      PLGD_NAMES,
+      { [DEVICE_ID_CLAIM]: 'd-1' },
+      { deviceId: 'd-1' },
+    ],
+    [
+      'a custom device-id claim',
+      { ownerClaim: OWNER_CLAIM, deviceIdClaim: 'di' },
+      { di: 'd-1', [DEVICE_ID_CLAIM]: 'd-2' },
+      { deviceId: 'd-1' },
+    ],
+    ['sub names the subject (coap-gateway)', PLGD_NAMES, { sub: 'u' }, { subject: 'u' }],
+    [
+      'sub names the owner, not the subject, when the owner claim is sub',
+      { ownerClaim: 'sub', deviceIdClaim: DEVICE_ID_CLAIM },
+      { sub: 'u' },
+      { owner: 'u' },
+    ],
+    [
+      'all three',
+      PLGD_NAMES,
+      { [OWNER_CLAIM]: '2', [DEVICE_ID_CLAIM]: 'd-1', sub: 'u' },
+      { owner: '2', deviceId: 'd-1', subject: 'u' },
+    ],
+  ])('%s', (_name, names, params, expected) => {
+    const request = formRequest({
+      grant_type: 'client_credentials',
+      audience: 'https://hub',
+      scope: 'r:*',
+      expiration: '1700000060',
+      ...params,
+    })
+    expect(requestedGrant(request, names)).toStrictEqual({
+      audiences: ['https://hub'],
+      scopes: ['r:*'],
+      expiration: 1_700_000_060,
+      owner: expected.owner,
+      deviceId: expected.deviceId,
+      subject: expected.subject,
+    })
+  })
+})
+
+describe('assertionFacts: what a user assertion contributes', () => {
+  it.each<
+    [string, Record<string, unknown>, { owner?: string; subject?: string; deviceId?: string }]
+  >([
+    // [case, the user token's claims, facts found]
+    ['nothing', {}, {}],
+    [
+      'owner, sub and device id',
+      { [OWNER_CLAIM]: 'u-7', sub: 's-1', [DEVICE_ID_CLAIM]: 'd-9' },
+      { owner: 'u-7', subject: 's-1', deviceId: 'd-9' },
+    ],
+    ['empty strings are absent', { [OWNER_CLAIM]: '', sub: '', [DEVICE_ID_CLAIM]: '' }, {}],
+    [
+      'non-strings are absent',
+      { [OWNER_CLAIM]: 7, sub: ['s'], [DEVICE_ID_CLAIM]: { id: 'd' } },
+      {},
+    ],
+    ['an owner under another name is not the owner', { owner: 'u-7', 'https://x/owner': 'u' }, {}],
+  ])('%s', (_name, claims, expected) => {
+    expect(assertionFacts(claims, PLGD_NAMES)).toStrictEqual({
+      owner: expected.owner,
+      subject: expected.subject,
+      deviceId: expected.deviceId,
+      claims,
+    })
+  })
+
+  it('reads the configured owner and device-id claims', () => {
+    const claims = { tenant: 'u-7', dev: 'd-9', [OWNER_CLAIM]: 'other' }
+    expect(assertionFacts(claims, { ownerClaim: 'tenant', deviceIdClaim: 'dev' })).toMatchObject({
+      owner: 'u-7',
+      deviceId: 'd-9',
+    })
+  })
+})
 
 describe('TokenService.issueForRequest', () => {
   let t: TestApp
