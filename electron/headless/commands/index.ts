@@ -1,0 +1,19 @@
+import { auditCommands } from './audit.js'
+import { clientsCommands } from './clients.js'
+import { clockCommands } from './clock.js'
+import { keysCommands } from './keys.js'
+import { serveCommands } from './serve.js'
+import { settingsCommands } from './settings.js'
+import type { Command } from './spec.js'
+import { tokensCommands } from './tokens.js'
+
+/** Every CLI command, one file per domain, in the order help and docs list them. */
+export const COMMANDS: readonly Command[] = [
+  ...serveCommands,
+  ...clientsCommands,
+  ...tokensCommands,
+  ...keysCommands,
+  ...auditCommands,
+  ...settingsCommands,
+  ...clockCommands,
+]

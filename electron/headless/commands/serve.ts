@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { AppError } from '../../../shared/errors.js'
+import { boundOldGeneration } from '../../platform/heap-bounds.js'
+import { rendererDir } from '../../platform/install-paths.js'
+import type { Logger } from '../../platform/logger.js'
+import { serve } from '../serve.js'
+import { customCommand, option } from './spec.js'
+
+export const serveCommands = [
+  customCommand({
+    words: 'serve',
+    summary: 'run the token issuer (HTTPS) until SIGTERM/SIGINT',
+    details:
+      'Listening off loopback requires `--public-host`. The console UI is served on 127.0.0.1 unless `--no-console`; the link it prints is the session key: keep it private. With `--json` it prints one line once ready: `{"event":"ready","issuer","tokenEndpoint","jwksUri","caCertFile","listen","consoleUrl"}`.',
+    options: {
+      listen: option.text(
+        'HOST:PORT',
+        'listen address (default 127.0.0.1:8443; port 0 = any free port)',
+      ),
+      'public-host': option.text(
+        'NAME',
+        'the name hubs use to reach the issuer, put in the certificate and the issuer URL (required off loopback)',
+      ),
+      'insecure-http': option.flag('plain HTTP, loopback only (tests, local scripts)'),
+      station: option.flag(
+        'an always-on issuer: discovery advertises plgd_tokens_endpoint, so hubs check every token against the ledger and honour revocations',
+      ),
+      'no-console': option.flag('do not serve the console UI'),
+      'console-port': option.integer('port', 'port of the console UI (default: any free port)'),
+    },
+    examples: ['serve --listen 0.0.0.0:8443 --public-host console.example.lan --station'],
+    async run({ globals, io }, v) {
+      const running = await serve({
+        dataDir: globals.dataDir,
+        log: globals.log,
+        listen: v.listen === undefined ? undefined : parseListen(v.listen),
+        publicHost: v['public-host'],
+        insecureHttp: v['insecure-http'],
+        station: v.station,
+        console: v['no-console'] ? undefined : consoleBuild(globals.log, v['console-port']),
+        vault: globals.vault,
+        vaultPassphraseFile: globals.vaultPassphraseFile,
+      })
+      const { ready } = running
+      // The young generation is bounded from the first line (bin/plgd-m2m-console.js).
+      const releaseOldGeneration = boundOldGeneration()
+      if (globals.json) io.out(`${JSON.stringify(ready)}\n`)
+      else {
+        io.out(
+          `Issuer ready at ${ready.issuer}\n  token endpoint  ${ready.tokenEndpoint}\n  JWKS            ${ready.jwksUri}\n` +
+            (ready.caCertFile
+              ? `  CA certificate  ${ready.caCertFile} (give it to hubs as their CA pool)\n`
+              : '') +
+            (ready.consoleUrl
+              ? `  console         ${ready.consoleUrl}\n                  (open it in a browser; the link is the session key: keep it private)\n`
+              : '') +
+            'Stop with Ctrl+C.\n',
+        )
+      }
+      await new Promise<void>((resolveStop) => {
+        const stop = (signal: string): void => {
+          globals.log.info('stopping', { signal })
+          resolveStop()
+        }
+        process.once('SIGTERM', stop)
+        process.once('SIGINT', stop)
+      })
+      await running.stop()
+      releaseOldGeneration()
+      return 0
+    },
+  }),
+]
+
+/** The renderer build next to the compiled CLI (dist/renderer); none in a source-only checkout. */
+function consoleBuild(
+  log: Logger,
+  port: number | undefined,
+): { staticDir: string; port?: number } | undefined {
+  const staticDir = rendererDir()
+  if (existsSync(join(staticDir, 'index.html')))
+    return port === undefined ? { staticDir } : { staticDir, port }
+  log.warn('the console UI is not built (npm run build): serving the issuer only')
+  return undefined
+}
+
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value)
+  const port = Number(m?.[3])
+  if (!m || port > 65535)
+    throw new AppError('invalid_input', `--listen takes HOST:PORT, not ${value}`)
+  return { host: (m[1] ?? m[2])!, port }
+}
