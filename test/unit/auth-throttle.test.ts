@@ -82,4 +82,11 @@ describe('AuthThrottle', () => {
     vi.advanceTimersByTime(61_000)
     expect(await throttle.retryAfter('dev', '10.0.0.1')).toBe(0)
   })
+
+  it('does not let one address lock a client out', async () => {
+    const throttle = new AuthThrottle({ ...options(3), clientFailures: 15, blockSeconds: 60 })
+    await fail(throttle, 10, () => ['dps', '203.0.113.9'])
+    expect(await throttle.retryAfter('dps', '203.0.113.9')).toBeGreaterThan(0)
+    expect(await throttle.retryAfter('dps', '198.51.100.7')).toBe(0)
+  })
 })

@@ -205,6 +205,19 @@ describe('importPrivateKeyPem', () => {
     expect(err.message).toMatch(/decrypt/i)
   })
 
+  it('names the encryption of a legacy encrypted SEC1 key (Proc-Type header)', () => {
+    const pem = ecKeys['P-256'].privateKey.export({
+      format: 'pem',
+      type: 'sec1',
+      cipher: 'aes-256-cbc',
+      passphrase: 'pw',
+    }) as string
+    expect(pem).toContain('Proc-Type: 4,ENCRYPTED')
+    const err = appError(() => importPrivateKeyPem(pem))
+    expect(err.code).toBe('invalid_input')
+    expect(err.message).toMatch(/encrypted.*openssl pkey/)
+  })
+
   it.each<[string, string, RegExp]>([
     ['an empty string', '', /no PKCS#8, SEC1 or PKCS#1 private key/],
     [

@@ -31,6 +31,8 @@ async function openRing(
     clock?: FixedClock
     sealer?: SealedBox
     maxLifetime?: { seconds: number }
+    /** The ledger's latest token expiry. */
+    latestExpiry?: number
   } = {},
 ): Promise<Setup> {
   const settings = options.settings ?? new MemorySettings()
@@ -44,6 +46,7 @@ async function openRing(
       nowSeconds: clock.nowSeconds,
       maxLifetimeSeconds: () => maxLifetime.seconds,
       save: (keys) => settings.set('keys', keys),
+      ...(options.latestExpiry === undefined ? {} : { latestExpiry: () => options.latestExpiry! }),
     },
     'ES256',
   )
@@ -234,8 +237,33 @@ describe('KeyRing.rotate and purge', () => {
     expect(ring.active().alg).toBe('ES256')
     await ring.rotate()
     expect(ring.active().alg).toBe('ES384')
+    // The algorithm chosen at the last rotation also holds for the new key's successor.
+    expect(only(ring, 'next').alg).toBe('ES384')
     expect(decodeProtectedHeader(await sign(ring)).alg).toBe('ES384')
     await expect(verify(ring, await sign(ring))).resolves.toBeTruthy()
+  })
+
+  it('leaves keys, signer and JWKS as they were when saving fails', async () => {
+    const { ring, settings } = await openRing()
+    const before = { kid: ring.active().kid, jwks: ring.jwksJson(), list: ring.list() }
+    settings.failSet = true
+    await expect(ring.rotate()).rejects.toThrow()
+    expect(ring.active().kid).toBe(before.kid)
+    expect(decodeProtectedHeader(await sign(ring)).kid).toBe(before.kid)
+    expect(ring.jwksJson()).toBe(before.jwks)
+    expect(ring.list()).toEqual(before.list)
+  })
+
+  it.each<[string, number, number]>([
+    // [case, the ledger's latest expiry after the rotation, retireAt after the rotation]
+    ['no token outlives the lifetime: the lifetime', 0, 7 * DAY],
+    ['a token expires later: its expiry', 30 * DAY, 30 * DAY],
+    ['a token expires sooner: the lifetime', DAY, 7 * DAY],
+  ])('retires a key no earlier than every token expires: %s', async (_name, latest, retireIn) => {
+    const clock = new FixedClock()
+    const { ring } = await openRing({ clock, latestExpiry: latest && clock.now + latest })
+    await ring.rotate()
+    expect(only(ring, 'retiring').retireAt).toBe(clock.now + retireIn)
   })
 })
 

@@ -116,4 +116,18 @@ describe('createLogger', () => {
     log.info('shown')
     expect(lines).toEqual(['info: shown\n'])
   })
+
+  it('redacts nested secrets and never lets fields replace level or message', () => {
+    const { log, lines } = capture({ json: true })
+    log.info('hello', {
+      request: { clientSecret: SECRET, id: 'x' },
+      level: 'debug',
+      message: 'forged',
+    })
+    const entry = JSON.parse(lines[0]!) as Record<string, unknown>
+    expect(lines[0]).not.toContain(SECRET)
+    expect(entry.level).toBe('info')
+    expect(entry.message).toBe('hello')
+    expect(entry.request).toEqual({ clientSecret: '[redacted]', id: 'x' })
+  })
 })

@@ -110,6 +110,22 @@ describe('SealedBox', () => {
     expect(err.message).toMatch(/malformed/)
   })
 
+  describe('refuses a well-formed box with a part of the wrong size or count', () => {
+    const [v, iv, ct, tag] = box.seal(SECRET, AAD).split('.') as [string, string, string, string]
+    const cut = (part: string, bytes: number) =>
+      Buffer.from(part, 'base64url').subarray(0, bytes).toString('base64url')
+    it.each([
+      ['a truncated 4-byte tag', [v, iv, ct, cut(tag, 4)]],
+      ['a truncated 12-byte tag', [v, iv, ct, cut(tag, 12)]],
+      ['an extra part', [v, iv, ct, tag, 'junk']],
+      ['a short IV', [v, cut(iv, 8), ct, tag]],
+    ])('%s', (_name, sealedParts) => {
+      const err = refusal(() => box.open(sealedParts.join('.'), AAD))
+      expect(err.code).toBe('vault_locked')
+      expect(err.message).toMatch(/malformed/)
+    })
+  })
+
   it.each([0, 16, 31, 33, 64])('refuses a wrapping key of %i bytes', (length) => {
     expect(() => new SealedBox(randomBytes(length))).toThrow(/32 bytes/)
   })
