@@ -7,7 +7,7 @@ import {
 } from 'jose'
 import type { ClientAuth } from '../../shared/contract/index.js'
 import type { ClientRecord } from '../clients/client-record.js'
-import { httpsGet } from './https-fetch.js'
+import { httpsGet } from '../net/http-client.js'
 import { OAuthError } from './oauth-error.js'
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'

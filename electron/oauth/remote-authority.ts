@@ -1,7 +1,7 @@
 import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, type JWK } from 'jose'
 import type { TrustedAuthority } from '../../shared/contract/index.js'
-import { httpsGet, httpsGetJson } from './https-fetch.js'
+import { httpsGet, httpsGetJson } from '../net/http-client.js'
 
 /** plgd compares issuers after collapsing duplicate slashes and trimming a trailing one. */
 export function canonicalIssuer(uri: string): string {
