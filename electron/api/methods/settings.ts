@@ -1,0 +1,42 @@
+import type { IssuerSettingsView, settingsMethods } from '../../../shared/contract/index.js'
+import { AppError } from '../../../shared/errors.js'
+import type { App } from '../../app.js'
+import { isLoopback } from '../../issuer/issuer-server.js'
+import type { DomainTable, MethodContext } from './method-table.js'
+
+/** The issuer settings as the console sees them: only the contract's fields. */
+export function settingsView(app: App): IssuerSettingsView {
+  const s = app.issuerSettings()
+  return {
+    listenHost: s.listenHost,
+    port: s.port,
+    publicHost: s.publicHost,
+    ownerClaim: s.ownerClaim,
+    deviceIdClaim: s.deviceIdClaim,
+    maxLifetimeSeconds: s.maxLifetimeSeconds,
+    iatBackdateSeconds: s.iatBackdateSeconds,
+    ledgerRetentionSeconds: s.ledgerRetentionSeconds,
+    trustedAuthorities: s.trustedAuthorities,
+  }
+}
+
+/** Applies a partial change to the issuer settings, audited; setup uses it too. */
+export function updateIssuerSettings(
+  { app, audit }: MethodContext,
+  patch: Partial<IssuerSettingsView>,
+): IssuerSettingsView {
+  const next = { ...app.issuerSettings(), ...patch }
+  if (!isLoopback(next.listenHost) && !next.publicHost) {
+    throw new AppError(
+      'invalid_input',
+      'exposing the issuer on the LAN needs the host name hubs use to reach it',
+    )
+  }
+  app.settings.set('issuer', next)
+  audit('settings.changed', 'issuer', { keys: Object.keys(patch) })
+  return settingsView(app)
+}
+
+export function implementSettings(ctx: MethodContext): DomainTable<typeof settingsMethods> {
+  return { 'settings.update': (patch) => updateIssuerSettings(ctx, patch) }
+}
