@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import type { SigningAlgorithm } from '../shared/enums.js'
 import type { ClockSkew } from '../shared/contract/index.js'
-import { BASE_PATH, JWKS_PATH, TOKEN_PATH } from '../shared/constants.js'
 import { AppEvents } from './api/app-events.js'
 import { ClientRegistry, STANDARD_CLAIMS } from './clients/client-registry.js'
 import { BearerAuthenticator } from './issuer/bearer-auth.js'
 import { createIssuerHandler } from './issuer/issuer-handler.js'
-import { authorizationServerMetadata } from './issuer/oauth-extensions.js'
+import {
+  authorizationServerMetadata,
+  discoveryDocument,
+  issuerUrls,
+  type IssuerUrls,
+} from './issuer/issuer-urls.js'
 import { KeyRing } from './keys/key-ring.js'
 import { SigningThread } from './keys/signing-thread.js'
 import { AuditLog } from './ledger/audit-log.js'
@@ -37,11 +41,7 @@ export interface AppOptions {
   signingThread?: boolean
 }
 
-export interface IssuerUrls {
-  issuer: string
-  tokenEndpoint: string
-  jwksUri: string
-}
+export type { IssuerUrls } from './issuer/issuer-urls.js'
 
 export interface App {
   readonly dataDir: string
@@ -174,15 +174,16 @@ export async function openApp(options: AppOptions): Promise<App> {
   events.subscribe((e) => {
     if (e.type === 'issuer.state') running = e.data.running
   })
-  let urls = urlsFor(configuredOrigin(issuerSettings()))
-  let discovery = discoveryFor(urls, station)
-  let metadata = ''
-  const setMetadata = (origin: string): void => {
-    metadata = JSON.stringify(
-      authorizationServerMetadata(origin, [...new Set(keys.list().map((k) => k.alg))]),
-    )
+  let urls: IssuerUrls
+  let discovery: string
+  let metadata: string
+  const publish = (origin: string): void => {
+    urls = issuerUrls(origin)
+    discovery = JSON.stringify(discoveryDocument(origin, station))
+    const signingAlgs = [...new Set(keys.list().map((k) => k.alg))]
+    metadata = JSON.stringify(authorizationServerMetadata(origin, signingAlgs))
   }
-  setMetadata(configuredOrigin(issuerSettings()))
+  publish(configuredOrigin(issuerSettings()))
 
   const issue: IssueToken = signingThread
     ? (claims, typ, record) => signingThread.issue(keys.active().kid, typ, claims, record)
@@ -260,9 +261,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     issuerSettings,
     setOrigin(origin, isStation) {
       station = isStation
-      urls = urlsFor(origin)
-      discovery = discoveryFor(urls, station)
-      setMetadata(origin)
+      publish(origin)
     },
     urls: () => urls,
     station: () => station,
@@ -310,28 +309,6 @@ export async function openApp(options: AppOptions): Promise<App> {
       return signingThread.close().then(closeLedger)
     },
   }
-}
-
-function urlsFor(origin: string): IssuerUrls {
-  return {
-    issuer: `${origin}${BASE_PATH}`,
-    tokenEndpoint: `${origin}${TOKEN_PATH}`,
-    jwksUri: `${origin}${JWKS_PATH}`,
-  }
-}
-
-/**
- * plgd's discovery document (interop §1.5); hubs require the first three fields. The tokens
- * endpoint makes every hub call back for each new token, so only an always-on station
- * advertises it (decisions.md).
- */
-function discoveryFor(urls: IssuerUrls, station: boolean): string {
-  return JSON.stringify({
-    issuer: urls.issuer,
-    token_endpoint: urls.tokenEndpoint,
-    jwks_uri: urls.jwksUri,
-    ...(station ? { plgd_tokens_endpoint: `${urls.issuer}/api/v1/tokens` } : {}),
-  })
 }
 
 function loadPepper(settings: SettingsStore, sealer: SealedBox): Buffer {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { BASE_PATH, DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH } from '../../shared/constants.js'
+import { DISCOVERY_PATH, JWKS_PATH, TOKEN_PATH } from '../../shared/constants.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import { OAuthError } from '../oauth/oauth-error.js'
 import { parseTokenRequest } from '../oauth/token-request.js'
@@ -8,10 +8,13 @@ import type { Logger } from '../platform/logger.js'
 import { BodyTooLargeError, readBody } from './http-body.js'
 import {
   AUTHORIZATION_SERVER_METADATA_PATH,
-  handleIntrospection,
-  handleRevocation,
   INTROSPECTION_PATH,
   REVOCATION_PATH,
+  TOKENS_API_PATH,
+} from './issuer-urls.js'
+import {
+  handleIntrospection,
+  handleRevocation,
   type OAuthExtensionDeps,
 } from './oauth-extensions.js'
 import { sendJson, sendOAuthError, sendStatus } from './responses.js'
@@ -19,7 +22,6 @@ import { tokensApi, type TokensApiDeps } from './tokens-api.js'
 
 /** Token requests are small forms; anything larger is refused before it is buffered. */
 export const MAX_BODY_BYTES = 16 * 1024
-export const TOKENS_API_PATH = `${BASE_PATH}/api/v1/tokens`
 
 export interface IssuerHandlerDeps {
   tokens: TokenService

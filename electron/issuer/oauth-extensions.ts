@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { BASE_PATH } from '../../shared/constants.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { TokenLedger } from '../ledger/token-ledger.js'
 import { OAuthError } from '../oauth/oauth-error.js'
@@ -7,47 +6,6 @@ import { parseTokenRequest } from '../oauth/token-request.js'
 import type { TokenService } from '../oauth/token-service.js'
 import { BodyTooLargeError, readBody } from './http-body.js'
 import { sendJson, sendOAuthError } from './responses.js'
-
-export const REVOCATION_PATH = `${BASE_PATH}/oauth/revoke`
-export const INTROSPECTION_PATH = `${BASE_PATH}/oauth/introspect`
-/** RFC 8414 §3: the well-known segment is inserted before the issuer's path. */
-export const AUTHORIZATION_SERVER_METADATA_PATH = `/.well-known/oauth-authorization-server${BASE_PATH}`
-
-/** RFC 8414 metadata for an origin. */
-export function authorizationServerMetadata(
-  origin: string,
-  signingAlgs: string[],
-): Record<string, unknown> {
-  const authMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt']
-  const assertionAlgs = [
-    'ES256',
-    'ES384',
-    'ES512',
-    'RS256',
-    'RS384',
-    'RS512',
-    'PS256',
-    'PS384',
-    'PS512',
-    'EdDSA',
-  ]
-  return {
-    issuer: `${origin}${BASE_PATH}`,
-    token_endpoint: `${origin}${BASE_PATH}/oauth/token`,
-    jwks_uri: `${origin}${BASE_PATH}/.well-known/jwks.json`,
-    grant_types_supported: ['client_credentials'],
-    response_types_supported: [],
-    token_endpoint_auth_methods_supported: authMethods,
-    token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
-    revocation_endpoint: `${origin}${REVOCATION_PATH}`,
-    revocation_endpoint_auth_methods_supported: authMethods,
-    revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
-    introspection_endpoint: `${origin}${INTROSPECTION_PATH}`,
-    introspection_endpoint_auth_methods_supported: authMethods,
-    introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
-    access_token_signing_alg_values_supported: signingAlgs,
-  }
-}
 
 export interface OAuthExtensionDeps {
   tokens: TokenService
