@@ -1,6 +1,6 @@
 import type { ClockSkew, clockMethods } from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
-import { measureClockSkew } from '../../platform/clock-skew.js'
+import { measureClockSkew } from '../../net/clock-skew.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
 export function implementClock({ app }: MethodContext): DomainTable<typeof clockMethods> {
