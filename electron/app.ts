@@ -11,8 +11,8 @@ import {
   issuerUrls,
   type IssuerUrls,
 } from './issuer/issuer-urls.js'
+import { SignAndRecordThread } from './issuer/sign-and-record-thread.js'
 import { KeyRing } from './keys/key-ring.js'
-import { SigningThread } from './keys/signing-thread.js'
 import { AuditLog } from './ledger/audit-log.js'
 import { ReplayCache } from './ledger/replay-cache.js'
 import { TokenLedger } from './ledger/token-ledger.js'
@@ -151,7 +151,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   // PLGD_M2M_SIGNING_THREAD=0 keeps everything on one thread (about 20 MiB less memory).
   const signingThread =
     options.signingThread && process.env.PLGD_M2M_SIGNING_THREAD !== '0'
-      ? SigningThread.start(log, options.dataDir, (record) => ledger.record(record))
+      ? SignAndRecordThread.start(log, options.dataDir, (record) => ledger.record(record))
       : undefined
   const keys = await KeyRing.open(
     settings.get('keys'),

@@ -1,6 +1,6 @@
-// Bundles the headless entry points (the CLI and the signing thread) into dist/cli: start-up
-// time was mostly Node resolving and compiling hundreds of small module files (zod, conf, jose),
-// which one pre-linked file avoids. Native modules stay external.
+// Bundles the headless entry points (the CLI and the sign-and-record thread) into dist/cli:
+// start-up time was mostly Node resolving and compiling hundreds of small module files (zod,
+// conf, jose), which one pre-linked file avoids. Native modules stay external.
 import { builtinModules } from 'node:module'
 import { build } from 'vite'
 
@@ -26,7 +26,7 @@ await build({
       input: {
         cli: 'electron/headless/cli.ts',
         'heap-bounds': 'electron/platform/heap-bounds.ts',
-        'signing-worker': 'electron/keys/signing-worker.ts',
+        'sign-and-record-worker': 'electron/issuer/sign-and-record-worker.ts',
       },
       external,
       output: {

@@ -1,12 +1,12 @@
 // @vitest-environment node
-// Runs against the build (dist/): the worker thread needs the compiled signing-worker.js.
+// Runs against the build (dist/): the worker thread needs the compiled sign-and-record-worker.js.
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compactVerify, exportJWK } from 'jose'
 import { describe, expect, it } from 'vitest'
-import { SigningThread } from '../../dist/node/electron/keys/signing-thread.js'
+import { SignAndRecordThread } from '../../dist/node/electron/issuer/sign-and-record-thread.js'
 import { TokenLedger } from '../../dist/node/electron/ledger/token-ledger.js'
 import { openRecordsDb } from '../../dist/node/electron/platform/records-db.js'
 
@@ -37,7 +37,7 @@ function es256() {
 
 describe('signing thread', () => {
   it('signs many tokens in batches, each verifying with its own payload', async () => {
-    const thread = SigningThread.start(silent, ledgerDir(), async () => {})
+    const thread = SignAndRecordThread.start(silent, ledgerDir(), async () => {})
     expect(thread).toBeDefined()
     const { der, publicKey } = es256()
     const signer = thread!.factory(der, 'k1', 'ES256')
@@ -57,7 +57,7 @@ describe('signing thread', () => {
   })
 
   it('keeps signing inline when the thread is gone', async () => {
-    const thread = SigningThread.start(silent, ledgerDir(), async () => {})!
+    const thread = SignAndRecordThread.start(silent, ledgerDir(), async () => {})!
     const { der, publicKey } = es256()
     const signer = thread.factory(der, 'k2', 'ES256')
     const pending = signer.signJwt({ before: true }, 'JWT')
@@ -75,7 +75,7 @@ describe('signing thread with the ledger', () => {
     const dir = ledgerDir()
     const db = openRecordsDb(dir)
     const ledger = new TokenLedger(db) // creates the schema, as the app does before the thread starts
-    const thread = SigningThread.start(silent, dir, (r) => ledger.record(r))!
+    const thread = SignAndRecordThread.start(silent, dir, (r) => ledger.record(r))!
     const { der } = es256()
     thread.factory(der, 'k3', 'ES256')
     const records = Array.from({ length: 50 }, (_, i) => ledgerRecord(i))
@@ -93,7 +93,7 @@ describe('signing thread with the ledger', () => {
     const dir = ledgerDir()
     const db = openRecordsDb(dir)
     const ledger = new TokenLedger(db)
-    const thread = SigningThread.start(silent, dir, (r) => ledger.record(r))!
+    const thread = SignAndRecordThread.start(silent, dir, (r) => ledger.record(r))!
     thread.factory(es256().der, 'k4', 'ES256')
     const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
     // A large first batch keeps the thread busy while the next ones queue up behind it.
@@ -110,5 +110,26 @@ describe('signing thread with the ledger', () => {
     expect(ledger.get(ledgerRecord(1, null).id)).toBeUndefined()
     await thread.close()
     db.close()
+  })
+})
+
+describe('the sign-and-record worker script', () => {
+  const ROOT = join(__dirname, '..', '..')
+  const WORKER = 'sign-and-record-worker.js'
+  /** Without its script the thread silently leaves issuing inline: check every place it runs. */
+  it('is built where the thread looks for it, in dist/node and in the CLI bundle', () => {
+    expect(existsSync(join(ROOT, 'dist/node/electron/issuer', WORKER))).toBe(true)
+    expect(existsSync(join(ROOT, 'dist/cli', WORKER))).toBe(true)
+    const bundled = readdirSync(join(ROOT, 'dist/cli'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.js') && !file.endsWith(WORKER))
+      .map((file) => readFileSync(join(ROOT, 'dist/cli', file), 'utf8'))
+    expect(
+      bundled.some((code) => code.includes(`'${WORKER}'`) || code.includes(`"${WORKER}"`)),
+    ).toBe(true)
+  })
+
+  it('is unpacked from the desktop package (worker threads cannot start from an archive)', () => {
+    const builder = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')
+    expect(builder).toContain(`- dist/node/electron/issuer/${WORKER}`)
   })
 })

@@ -2,13 +2,12 @@ import { createPrivateKey } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join, sep } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type { KeyAlgorithm } from '../../shared/enums.js'
+import type { KeyAlgorithm, TokenType } from '../../shared/enums.js'
+import { createSigner, type Signer, type SignerFactory } from '../keys/signer.js'
 import { tokenRow, type TokenRecord } from '../ledger/token-ledger.js'
 import { SEMI_SPACE_BOUND_MIB } from '../platform/heap-bounds.js'
 import type { Logger } from '../platform/logger.js'
-import type { TokenType } from '../../shared/enums.js'
-import { createSigner, type Signer, type SignerFactory } from './signer.js'
-import type { WorkerReply, WorkerRequest } from './signing-worker.js'
+import type { WorkerReply, WorkerRequest } from './sign-and-record-worker.js'
 
 /**
  * Jobs go over as soon as this many have queued, the rest at the end of the event-loop turn:
@@ -38,10 +37,11 @@ export type RecordInline = (record: TokenRecord) => Promise<void>
 
 /**
  * Commits ledger records and signs tokens on a second thread, so the event loop keeps to TLS,
- * HTTP and policy and the token endpoint uses both cores. Jobs go over a few at a time (see
+ * HTTP and policy and the token endpoint uses both cores. It lives in issuer/, where keys/ and
+ * ledger/ meet: keys/ signs and never writes the ledger. Jobs go over a few at a time (see
  * POST_AFTER_JOBS). Should the thread die, issuing continues inline: slower, never unavailable.
  */
-export class SigningThread {
+export class SignAndRecordThread {
   #worker: Worker | undefined
   #queue: Job[] = []
   #scheduled = false
@@ -67,14 +67,14 @@ export class SigningThread {
     log: Logger,
     dataDir: string,
     recordInline: RecordInline,
-  ): SigningThread | undefined {
+  ): SignAndRecordThread | undefined {
     // Packaged, the worker is unpacked next to app.asar: worker threads cannot start from an archive.
-    const script = join(__dirname, 'signing-worker.js').replace(
+    const script = join(__dirname, 'sign-and-record-worker.js').replace(
       `app.asar${sep}`,
       `app.asar.unpacked${sep}`,
     )
     if (!existsSync(script)) return undefined
-    return new SigningThread(
+    return new SignAndRecordThread(
       new Worker(script, { resourceLimits: SIGNING_WORKER_LIMITS }),
       log,
       dataDir,

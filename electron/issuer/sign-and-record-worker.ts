@@ -1,10 +1,9 @@
 import { createPrivateKey } from 'node:crypto'
 import { type MessagePort, parentPort, receiveMessageOnPort } from 'node:worker_threads'
-import type { KeyAlgorithm } from '../../shared/enums.js'
+import type { KeyAlgorithm, TokenType } from '../../shared/enums.js'
+import { compactSigner } from '../keys/signer.js'
 import { INSERT_TOKEN_SQL, type TokenRow } from '../ledger/token-ledger.js'
 import { openRecordsDb } from '../platform/records-db.js'
-import type { TokenType } from '../../shared/enums.js'
-import { compactSigner } from './signer.js'
 
 /**
  * The issuing thread: holds the unsealed signing keys and its own connection to the records
@@ -23,7 +22,7 @@ export type WorkerReply = { batch: number; tokens: string[] } | { batch: number;
 
 const signers = new Map<string, ReturnType<typeof compactSigner>>()
 let insertRows: ((rows: TokenRow[]) => void) | undefined
-if (!parentPort) throw new Error('signing-worker runs as a worker thread')
+if (!parentPort) throw new Error('sign-and-record-worker runs as a worker thread')
 const port: MessagePort = parentPort
 
 type SignRequest = Extract<WorkerRequest, { type: 'sign' }>
