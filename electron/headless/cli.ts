@@ -27,13 +27,28 @@ import { renderCommandHelp, renderUsage } from './usage.js'
 
 const FLAGS = booleanFlags(COMMANDS)
 
-const io: Io = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
+/** What a command line runs against: the terminal and the contract's methods. */
+export interface CliEnvironment {
+  io: Io
+  operation(globals: Globals, method: string, input: unknown): Promise<unknown>
 }
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): Promise<number> {
+  return runCommandLine(argv, {
+    io: {
+      out: (text) => void process.stdout.write(text),
+      err: (text) => void process.stderr.write(text),
+    },
+    operation: runOperation,
+  })
+}
+
+export async function runCommandLine(
+  argv: string[],
+  { io, operation }: CliEnvironment,
+): Promise<number> {
   const json = argv.includes('--json')
+  const fail = (err: unknown, exitCode: number): number => report(io, json, err, exitCode)
   if (argv[0] === 'help') {
     const asked = findCommand(COMMANDS, commandWords(argv.slice(1), FLAGS))
     io.out(asked ? renderCommandHelp(asked) : renderUsage(COMMANDS))
@@ -51,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0
     }
     const unknown = words.join(' ') || argv.join(' ')
-    if (json) return fail(json, new AppError('invalid_input', `unknown command: ${unknown}`), 2)
+    if (json) return fail(new AppError('invalid_input', `unknown command: ${unknown}`), 2)
     io.err(`unknown command: ${unknown}\n\n${renderUsage(COMMANDS)}`)
     return 2
   }
@@ -75,7 +90,6 @@ export async function main(argv: string[]): Promise<number> {
     globalValues = checkValues(GLOBAL_OPTIONS, raw)
   } catch (err) {
     return fail(
-      json,
       err instanceof AppError ? err : new AppError('invalid_input', (err as Error).message),
       2,
     )
@@ -91,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     globals,
     io,
     call: async (method, input) =>
-      (await runOperation(globals, method, input)) as MethodOutput<typeof method>,
+      (await operation(globals, method, input)) as MethodOutput<typeof method>,
   }
   try {
     return await command.run(ctx, checkValues(command.options, raw), args)
@@ -99,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
     // Only the unexpected is logged: the running issuer already logged what it reported.
     const reported = err instanceof ReportedError || (err instanceof AppError && err.expose)
     if (!reported) globals.log.error('command failed', { error: err })
-    return fail(json, err, 1)
+    return fail(err, 1)
   }
 }
 
@@ -117,7 +131,7 @@ function checkArgCount(command: Command, args: string[]): void {
   throw new AppError('invalid_input', `${command.words} takes ${wanted}; see --help`)
 }
 
-function fail(json: boolean, err: unknown, exitCode: number): number {
+function report(io: Io, json: boolean, err: unknown, exitCode: number): number {
   const shape = err instanceof ReportedError ? err.shape : toErrorShape(err)
   if (json) io.err(`${JSON.stringify({ error: shape })}\n`)
   else io.err(`error: ${shape.message} (${shape.code})\n`)

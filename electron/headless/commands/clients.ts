@@ -9,7 +9,7 @@ import { claims, readInput } from './values.js'
 const ID = { name: 'ID' } as const
 
 const addOptions = {
-  id: option.required('ID', 'the client id: letters, digits and . _ ~ -'),
+  id: option.required('ID', 'the client id: letters, digits and `. _ ~ -`'),
   owner: option.text(
     'OWNER',
     "owner of the client's tokens; required unless the client trusts an authority (the user's token names the owner then)",
@@ -21,7 +21,7 @@ const addOptions = {
     'NAME=VALUE',
     'adds a claim to its tokens; VALUE is read as JSON when it parses, so `--claim tier=2` gives the number 2; otherwise it is a string',
   ),
-  typ: option.choice(TOKEN_TYPES, 'the JWT header typ of its tokens (default JWT)'),
+  typ: option.choice(TOKEN_TYPES, 'the JWT header `typ` of its tokens (default `JWT`)'),
   'allowed-owner': option.list(
     'OWNER',
     'lets it mint for this owner too (coap-gateway mints for many)',
@@ -34,7 +34,7 @@ const addOptions = {
   'jwks-uri': option.text('URL', 'a private_key_jwt client whose public JWKS is at this URL'),
   'trusted-authority': {
     ...trustedAuthorityOption,
-    help: "a plgd user-assertion client (plgd's jwtPrivateKey): it exchanges a user's token from this authority; owner, sub and device id come from that token",
+    help: "a plgd user-assertion client (plgd's jwtPrivateKey): it exchanges a user's token from this authority; owner, `sub` and device id come from that token",
   },
   'trusted-ca': trustedCaOption('the CA certificate (PEM) of the trusted authorities'),
 } as const

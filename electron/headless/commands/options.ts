@@ -6,20 +6,20 @@ import { option, type TextOption } from './spec.js'
 export const GLOBAL_OPTIONS = {
   'data-dir': option.text(
     'DIR',
-    'data directory; default $PLGD_M2M_DATA_DIR, else ~/.config/plgd-m2m-console (Linux), ~/Library/Application Support/plgd-m2m-console (macOS), %APPDATA%\\plgd-m2m-console (Windows)',
+    'data directory; default `$PLGD_M2M_DATA_DIR`, else `~/.config/plgd-m2m-console` (Linux), `~/Library/Application Support/plgd-m2m-console` (macOS), `%APPDATA%\\plgd-m2m-console` (Windows)',
   ),
   json: option.flag(
-    'machine-readable output: stdout carries only JSON (one object or line per result); logs go to stderr; errors are {"error":{"code","message"}} on stderr with a non-zero exit',
+    'machine-readable output: stdout carries only JSON (one object or line per result); logs go to stderr; errors are `{"error":{"code","message"}}` on stderr with a non-zero exit',
   ),
   vault: option.choice(
     VAULT_MODES,
-    'where a new data directory keeps its wrapping key (default keychain)',
+    'where a new data directory keeps its wrapping key (default `keychain`)',
   ),
   'vault-passphrase-file': option.text(
     'FILE',
-    'passphrase of a passphrase vault (or $PLGD_M2M_VAULT_PASSPHRASE, or a terminal prompt)',
+    'passphrase of a passphrase vault (or `$PLGD_M2M_VAULT_PASSPHRASE`, or a terminal prompt)',
   ),
-  help: option.flag("print the command's usage (-h too)"),
+  help: option.flag("print the command's usage (`-h` too)"),
 } as const
 
 export const audienceOption = option.list('AUDIENCE', 'an audience')

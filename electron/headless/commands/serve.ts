@@ -12,11 +12,11 @@ export const serveCommands = [
     words: 'serve',
     summary: 'run the token issuer (HTTPS) until SIGTERM/SIGINT',
     details:
-      'Listening off loopback requires `--public-host`. The console UI is served on 127.0.0.1 unless `--no-console`; the link it prints is the session key: keep it private. With `--json` it prints one line once ready: `{"event":"ready","issuer","tokenEndpoint","jwksUri","caCertFile","listen","consoleUrl"}`.',
+      'Listening off loopback requires `--public-host`. The console UI is served on `127.0.0.1` unless `--no-console`; the link it prints is the session key: keep it private. With `--json` it prints one line once ready: `{"event":"ready","issuer","tokenEndpoint","jwksUri","caCertFile","listen","consoleUrl"}`.',
     options: {
       listen: option.text(
         'HOST:PORT',
-        'listen address (default 127.0.0.1:8443; port 0 = any free port)',
+        'listen address (default `127.0.0.1:8443`; port `0` picks a free port)',
       ),
       'public-host': option.text(
         'NAME',
@@ -24,7 +24,7 @@ export const serveCommands = [
       ),
       'insecure-http': option.flag('plain HTTP, loopback only (tests, local scripts)'),
       station: option.flag(
-        'an always-on issuer: discovery advertises plgd_tokens_endpoint, so hubs check every token against the ledger and honour revocations',
+        'an always-on issuer: discovery advertises `plgd_tokens_endpoint`, so hubs check every token against the ledger and honour revocations',
       ),
       'no-console': option.flag('do not serve the console UI'),
       'console-port': option.integer('port', 'port of the console UI (default: any free port)'),

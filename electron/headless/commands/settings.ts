@@ -6,18 +6,18 @@ import { methodCommand, option, type OptionValues } from './spec.js'
 import { readInput } from './values.js'
 
 const setOptions = {
-  'listen-host': option.text('HOST', 'the address serve listens on (serve --listen overrides)'),
-  port: option.integer('port', 'the port serve listens on (serve --listen overrides)'),
+  'listen-host': option.text('HOST', 'the address serve listens on (`serve --listen` overrides)'),
+  port: option.integer('port', 'the port serve listens on (`serve --listen` overrides)'),
   'public-host': option.text(
     'NAME',
-    "the name hubs use, put in the certificate and the issuer URL; '' clears it",
+    "the name hubs use, put in the certificate and the issuer URL; `''` clears it",
   ),
   'owner-claim': option.text('CLAIM', 'the claim that carries the owner'),
   'device-id-claim': option.text('CLAIM', 'the claim that carries a device id'),
   'max-lifetime': option.integer('seconds', "cap on any token's lifetime"),
   'iat-backdate': option.integer(
     'seconds',
-    'iat is set this far in the past, for hubs whose clock runs behind (see clock skew)',
+    '`iat` is set this far in the past, for hubs whose clock runs behind (see `clock skew`)',
   ),
   'ledger-retention': option.integer(
     'seconds',
@@ -25,7 +25,7 @@ const setOptions = {
   ),
   'trusted-authority': {
     ...trustedAuthorityOption,
-    help: "an authority whose users may call the tokens API ( replaces the list; '' clears it)",
+    help: "an authority whose users may call the tokens API ( replaces the list; `''` clears it)",
   },
   'trusted-ca': trustedCaOption('the CA certificate (PEM) of the trusted authorities'),
 } as const
