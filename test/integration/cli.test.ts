@@ -149,6 +149,22 @@ describe('--json output', () => {
   })
 })
 
+describe('help', () => {
+  it("prints one command's usage for <command> --help, and every command for --help", async () => {
+    const dataDir = makeTempDir()
+    const one = await runCli(['clients', 'add', '--help'], { dataDir })
+    expect(one.code).toBe(0)
+    expect(one.stdout.split('\n')[0]).toBe('Usage: plgd-m2m-console clients add --id ID [options]')
+    for (const option of ['--owner OWNER', '--allow-device-id', '--trusted-authority URL...'])
+      expect(one.stdout).toContain(option)
+    expect(one.stdout).not.toContain('token revoke')
+    const all = await runCli(['--help'], { dataDir })
+    expect(all.code).toBe(0)
+    for (const words of ['serve', 'clients add', 'token revoke', 'settings set', 'clock skew'])
+      expect(all.stdout).toContain(`\n  ${words}`)
+  })
+})
+
 describe('managing clients and keys without a running issuer', () => {
   let dataDir: string
   beforeAll(() => {
@@ -255,6 +271,44 @@ describe('managing clients and keys without a running issuer', () => {
     expect(jsonError(gone).code).toBe('not_found')
     const after = await cliJson<ClientView[]>(['clients', 'list'], { dataDir })
     expect(after.map((c) => c.id)).not.toContain('ops')
+  })
+
+  it('clients add and settings set both trust an authority with --trusted-authority', async () => {
+    const caFile = join(makeTempDir(), 'ca.pem')
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n')
+    const authority = 'https://auth.example.lan'
+    const ui = await cliJson<{ clientId: string; client: { auth: unknown } }>(
+      ['clients', 'add', '--id', 'ui', '--trusted-authority', authority, '--trusted-ca', caFile],
+      { dataDir },
+    )
+    expect(ui).not.toHaveProperty('clientSecret')
+    expect(ui.client.auth).toMatchObject({
+      method: 'user_assertion',
+      authorities: [{ authority, caPem: expect.stringContaining('BEGIN CERTIFICATE') }],
+    })
+    const set = await cliJson<{ trustedAuthorities: { authority: string; caPem?: string }[] }>(
+      ['settings', 'set', '--trusted-authority', authority, '--trusted-ca', caFile],
+      { dataDir },
+    )
+    expect(set.trustedAuthorities).toEqual([
+      { authority, caPem: expect.stringContaining('BEGIN CERTIFICATE') },
+    ])
+    const cleared = await cliJson<{ trustedAuthorities: unknown[] }>(
+      ['settings', 'set', '--trusted-authority', ''],
+      { dataDir },
+    )
+    expect(cleared.trustedAuthorities).toEqual([])
+  })
+
+  it('an integer option that is not one says which option and what it takes', async () => {
+    const port = await runCli(['settings', 'set', '--port', 'eighty', '--json'], { dataDir })
+    expect(port.code).toBe(1)
+    expect(jsonError(port)).toEqual({
+      code: 'invalid_input',
+      message: '--port takes a port number (0-65535), not eighty',
+    })
+    const limit = await runCli(['token', 'list', '--limit', 'all', '--json'], { dataDir })
+    expect(jsonError(limit).message).toBe('--limit takes a whole number, not all')
   })
 
   it('lists keys and rotates: next becomes active, active retires, a new next appears', async () => {
