@@ -1,8 +1,15 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { AppEvent } from '../../shared/contract/index.js'
-import { SECURITY_HEADERS, loadStaticAsset } from '../electron-shell-policy.js'
+import { SECURITY_HEADERS, loadStaticAsset } from './console-assets.js'
+import {
+  bridgeSite,
+  refuseForeignRequest,
+  sessionTokenCheck,
+  type BridgeSite,
+  type Refusal,
+} from './console-bridge-policy.js'
 import type { Logger } from '../platform/logger.js'
 import type { AppEvents } from './app-events.js'
 import type { Dispatch } from './dispatcher.js'
@@ -11,21 +18,15 @@ import type { Dispatch } from './dispatcher.js'
  * The headless console: the console UI (a vite build) and the contract over loopback HTTP, for a
  * browser on this machine.
  *
- * Who can reach it: any local process, and any web page the user has open (DNS rebinding, CSRF).
- * So: it listens on 127.0.0.1 only; every request must name exactly 127.0.0.1:PORT as its Host
- * (a rebound name never does); any Origin other than the console's own, or a cross-site fetch
- * (Sec-Fetch-Site), is refused before anything else; and the API needs a per-run session token,
- * sent as `Authorization: Bearer`, which a cross-origin page cannot set without a CORS preflight
- * this server never grants. The token reaches the browser in the URL fragment
- * (`#session=…`), which browsers send neither to the server nor in a Referer.
+ * It listens on 127.0.0.1 only and refuses, before anything else, what console-bridge-policy.ts
+ * says is not the console; the API needs the per-run session token, which reaches the browser in
+ * the URL fragment (`#session=…`), sent neither to the server nor in a Referer.
  */
 
 const MAX_BODY_BYTES = 1024 * 1024
 const DEFAULT_PING_MS = 15_000
 const RPC_PREFIX = '/api/rpc/'
 const EVENTS_PATH = '/api/events'
-/** Sec-Fetch-Site values a request from the console itself, or the user typing the URL, sends. */
-const ACCEPTED_FETCH_SITES = new Set(['same-origin', 'none'])
 
 export interface ConsoleBridgeOptions {
   dispatch: Dispatch
@@ -47,16 +48,15 @@ export interface ConsoleBridge {
   close(): Promise<void>
 }
 
-type Refusal = { status: number; reason: string; headers?: Record<string, string> }
-
 export async function startConsoleBridge(opts: ConsoleBridgeOptions): Promise<ConsoleBridge> {
   const { dispatch, events, staticDir, log } = opts
   const pingMs = opts.pingIntervalMs ?? DEFAULT_PING_MS
   const token = randomBytes(32).toString('base64url')
-  const expectedAuth = sha256(`Bearer ${token}`)
+  const isSessionToken = sessionTokenCheck(token)
+  const authorized = (req: IncomingMessage): boolean => isSessionToken(req.headers.authorization)
   const streams = new Set<ServerResponse>()
-  let expectedHost = ''
-  let origin = ''
+  // Known once the server listens; until then no request can arrive.
+  let site: BridgeSite = { host: '', origin: '' }
 
   const refuse = (req: IncomingMessage, res: ServerResponse, refusal: Refusal): void => {
     // The path without its query: a token pasted into a query string never reaches the log.
@@ -74,27 +74,6 @@ export async function startConsoleBridge(opts: ConsoleBridgeOptions): Promise<Co
       ...refusal.headers,
     })
     res.end(req.method === 'HEAD' ? undefined : body)
-  }
-
-  /** Host, Origin and Sec-Fetch-Site: checked for every request, static files included. */
-  const checkOrigin = (req: IncomingMessage): Refusal | null => {
-    if (req.headers.host !== expectedHost) return { status: 403, reason: 'forbidden host' }
-    const requestOrigin = req.headers.origin
-    if (requestOrigin !== undefined && requestOrigin !== origin) {
-      return { status: 403, reason: 'forbidden origin' }
-    }
-    const site = req.headers['sec-fetch-site']
-    if (site !== undefined && !ACCEPTED_FETCH_SITES.has(site)) {
-      return { status: 403, reason: 'cross-site request' }
-    }
-    return null
-  }
-
-  const authorized = (req: IncomingMessage): boolean => {
-    const header = req.headers.authorization
-    if (header === undefined) return false
-    // Both sides hashed: equal-length buffers for timingSafeEqual, and no length leak.
-    return timingSafeEqual(sha256(header), expectedAuth)
   }
 
   const handleRpc = async (
@@ -197,7 +176,7 @@ export async function startConsoleBridge(opts: ConsoleBridgeOptions): Promise<Co
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
-    const refusal = checkOrigin(req)
+    const refusal = refuseForeignRequest(req.headers, site)
     if (refusal) return refuse(req, res, refusal)
     const rawUrl = req.url ?? ''
     // Origin-form only ("/path"): absolute-form and "*" targets have no business here.
@@ -229,8 +208,8 @@ export async function startConsoleBridge(opts: ConsoleBridgeOptions): Promise<Co
     })
   })
   const { port } = server.address() as AddressInfo
-  expectedHost = `127.0.0.1:${port}`
-  origin = `http://${expectedHost}`
+  site = bridgeSite(port)
+  const { origin } = site
   log.info('console bridge listening', { origin })
 
   return {
@@ -245,10 +224,6 @@ export async function startConsoleBridge(opts: ConsoleBridgeOptions): Promise<Co
         setTimeout(() => server.closeAllConnections(), 2000).unref()
       }),
   }
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest()
 }
 
 function pathOf(rawUrl: string | undefined): string {

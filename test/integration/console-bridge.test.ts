@@ -8,7 +8,7 @@ import type { AppEvent, Envelope } from '../../shared/contract/index.js'
 import { AppEvents } from '../../electron/api/app-events.js'
 import { createDispatcher, type Dispatch } from '../../electron/api/dispatcher.js'
 import { startConsoleBridge, type ConsoleBridge } from '../../electron/api/http-bridge.js'
-import { CONTENT_SECURITY_POLICY } from '../../electron/electron-shell-policy.js'
+import { CONTENT_SECURITY_POLICY } from '../../electron/api/console-assets.js'
 import { openTestApp, recordingLogger, type TestApp } from '../helpers/fakes.js'
 
 /**
