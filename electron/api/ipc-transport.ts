@@ -3,7 +3,7 @@ import type { Logger } from '../platform/logger.js'
 import type { Dispatch } from './dispatcher.js'
 
 /**
- * The Electron-free core of the IPC transport. main.ts registers one `ipcMain.handle` per
+ * The Electron-free core of the IPC transport. desktop/ipc.ts registers one `ipcMain.handle` per
  * contract method (channel `plgd:<method>`) and hands every call to the function built here; the
  * preload invokes exactly those channels and listens on `plgd:event`. This file imports nothing
  * at run time, so the sandboxed preload bundle can share its channel names.

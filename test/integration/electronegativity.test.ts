@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CONTENT_SECURITY_POLICY } from '../../electron/electron-shell-policy.js'
+import { CONTENT_SECURITY_POLICY } from '../../electron/api/console-assets.js'
 
 /**
  * Electronegativity over the main-process sources (electron/, not the bundle). The tool exits 0
@@ -53,13 +53,18 @@ const REVIEWED: { finding: Partial<Finding>; why: string }[] = [
       description: 'No CSP has been detected in the target application',
     },
     why:
-      'The CSP is a response header of every app:// response (main.ts serveConsoleFile spreads ' +
-      'SECURITY_HEADERS), a delivery Electronegativity 1.10 does not model: it looks for ' +
+      'The CSP is a response header of every app:// response (desktop/console-window.ts ' +
+      'serveConsoleFile spreads SECURITY_HEADERS), a delivery Electronegativity 1.10 does not ' +
+      'model: it looks for ' +
       'webRequest.onHeadersReceived or a <meta> tag. The evaluation it would have done runs below ' +
       'with its own csp-evaluator, and the bridge test checks the header on the wire.',
   },
   {
-    finding: { id: 'PRELOAD_JS_CHECK', file: 'main.ts', sample: 'preload: PRELOAD_FILE,' },
+    finding: {
+      id: 'PRELOAD_JS_CHECK',
+      file: 'desktop/console-window.ts',
+      sample: 'preload: PRELOAD_FILE,',
+    },
     why:
       'A review marker raised for every preload. The preload exposes only the contract functions ' +
       'and the event subscription (test/unit/ipc-transport.test.ts checks the exposed surface).',
@@ -67,13 +72,13 @@ const REVIEWED: { finding: Partial<Finding>; why: string }[] = [
   {
     finding: {
       id: 'OPEN_EXTERNAL_JS_CHECK',
-      file: 'main.ts',
+      file: 'desktop/session-hardening.ts',
       sample: 'void shell.openExternal(allowed)',
     },
     why:
       'A review marker raised for any non-literal argument. `allowed` is the normalized output of ' +
       'toAllowedExternalUrl (https on plgd.dev, docs.plgd.dev, github.com/plgd-dev only; ' +
-      'test/unit/electron-shell-policy.test.ts).',
+      'test/unit/window-policy.test.ts).',
   },
 ]
 
@@ -215,8 +220,8 @@ describe('Electronegativity', () => {
           'new BrowserWindow({ webPreferences: { contextIsolation: false, sandbox: false } })\n',
       )
       const [findings, canary] = await Promise.all([
-        // main.ts must appear in the report: a report without it is not a scan of our sources.
-        scan(SOURCES, (f) => f.some((x) => x.file === 'main.ts')),
+        // A report without the console window in it is not a scan of our sources.
+        scan(SOURCES, (f) => f.some((x) => x.file === 'desktop/console-window.ts')),
         scan(canaryDir, (f) => f.some((x) => x.file === 'main.js')),
       ])
 

@@ -1,27 +1,18 @@
 // @vitest-environment node
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, sep } from 'node:path'
 import ts from 'typescript'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
-  APP_ORIGIN,
-  CONTENT_SECURITY_POLICY,
-  PASSPHRASE_PAGE_CSP,
-  SECURITY_HEADERS,
   WEB_PREFERENCES,
   appRequestPath,
-  contentTypeFor,
   isAllowedExternalUrl,
   isSameAppOrigin,
-  loadStaticAsset,
-  readPassphraseForm,
-  renderPassphrasePage,
   resolveAppFile,
-  resolveStaticFile,
   toAllowedExternalUrl,
-  type PassphrasePrompt,
-} from '../../electron/electron-shell-policy.js'
+} from '../../electron/desktop/window-policy.js'
+import { resolveStaticFile } from '../../electron/api/console-assets.js'
 
 const STATIC = join(tmpdir(), 'plgd-policy-static')
 
@@ -165,93 +156,6 @@ describe('static file resolution', () => {
     expect(appRequestPath('app://console')).toBeNull()
     expect(appRequestPath('app://consolex/')).toBeNull()
   })
-
-  it('knows the content types the build emits', () => {
-    expect(contentTypeFor('index.html')).toBe('text/html; charset=utf-8')
-    expect(contentTypeFor('a.JS')).toBe('text/javascript; charset=utf-8')
-    expect(contentTypeFor('a.css')).toBe('text/css; charset=utf-8')
-    expect(contentTypeFor('a.svg')).toBe('image/svg+xml')
-    expect(contentTypeFor('a.woff2')).toBe('font/woff2')
-    expect(contentTypeFor('a.exe')).toBe('application/octet-stream')
-  })
-})
-
-describe('loadStaticAsset', () => {
-  let root: string
-  let dir: string
-
-  beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), 'plgd-policy-'))
-    dir = join(root, 'renderer')
-    mkdirSync(join(dir, 'assets'), { recursive: true })
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title>')
-    writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)')
-    writeFileSync(join(dir, '.env'), 'SECRET=1')
-    writeFileSync(join(root, 'outside.txt'), 'outside')
-    symlinkSync(join(root, 'outside.txt'), join(dir, 'assets', 'link.txt'))
-    symlinkSync(root, join(dir, 'up'))
-  })
-
-  afterAll(() => rmSync(root, { recursive: true, force: true }))
-
-  it('serves files with their type; index.html is never cached', async () => {
-    const index = await loadStaticAsset(dir, '/')
-    expect(index?.body.toString()).toContain('<title>console</title>')
-    expect(index).toMatchObject({
-      contentType: 'text/html; charset=utf-8',
-      cacheControl: 'no-store',
-    })
-    const js = await loadStaticAsset(dir, '/assets/app.js')
-    expect(js).toMatchObject({ contentType: 'text/javascript; charset=utf-8' })
-    expect(js?.cacheControl).toBe('no-cache')
-  })
-
-  it('answers routes of the single-page app with index.html', async () => {
-    // A directory is never listed: without an extension it is just another route.
-    for (const route of ['/clients', '/clients/console-dps', '/keys', '/assets']) {
-      expect((await loadStaticAsset(dir, route))?.file).toBe(join(dir, 'index.html'))
-    }
-  })
-
-  it.each([
-    '/assets/missing.js',
-    '/.env',
-    '/%2eenv',
-    '/assets/link.txt',
-    '/up/outside.txt',
-    '/../outside.txt',
-    '/assets/',
-  ])('does not serve %s', async (path) => {
-    expect(await loadStaticAsset(dir, path)).toBeNull()
-  })
-})
-
-describe('headers and CSP', () => {
-  it('is the console CSP, exactly', () => {
-    expect(CONTENT_SECURITY_POLICY).toBe(
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
-        "frame-ancestors 'none'; form-action 'none'",
-    )
-  })
-
-  it('sends the CSP and the hardening headers with every response', () => {
-    expect(SECURITY_HEADERS).toEqual({
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-    })
-    expect(Object.isFrozen(SECURITY_HEADERS)).toBe(true)
-  })
-
-  it('lets the passphrase page run no script and post only to itself', () => {
-    expect(PASSPHRASE_PAGE_CSP).toContain("default-src 'none'")
-    expect(PASSPHRASE_PAGE_CSP).toContain("form-action 'self'")
-    expect(PASSPHRASE_PAGE_CSP).not.toContain('script-src')
-  })
 })
 
 describe('window preferences', () => {
@@ -265,9 +169,29 @@ describe('window preferences', () => {
     })
   })
 
-  /** Every `new BrowserWindow({ webPreferences: { … } })` in main.ts, as key → literal text. */
-  function windowsInMain(): Map<string, string>[] {
-    const file = join(__dirname, '..', '..', 'electron', 'main.ts')
+  /**
+   * Every `new BrowserWindow({ webPreferences: { … } })` in the main-process sources (the desktop
+   * modules open them), as key → literal text.
+   */
+  function windowsInSources(): Map<string, string>[] {
+    const windows: Map<string, string>[] = []
+    for (const file of sourceFiles(join(__dirname, '..', '..', 'electron'))) {
+      windows.push(...windowsIn(file))
+    }
+    return windows
+  }
+
+  function sourceFiles(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory()
+        ? sourceFiles(join(dir, entry.name))
+        : entry.name.endsWith('.ts')
+          ? [join(dir, entry.name)]
+          : [],
+    )
+  }
+
+  function windowsIn(file: string): Map<string, string>[] {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022)
     const windows: Map<string, string>[] = []
     const visit = (node: ts.Node): void => {
@@ -299,8 +223,9 @@ describe('window preferences', () => {
     return windows
   }
 
-  it('are spelled out, every one of them, in each window main.ts opens', () => {
-    const windows = windowsInMain()
+  it('are spelled out, every one of them, in each window the app opens', () => {
+    // The console window and the passphrase prompt.
+    const windows = windowsInSources()
     expect(windows.length).toBeGreaterThanOrEqual(2)
     for (const found of windows) {
       for (const [key, value] of Object.entries(WEB_PREFERENCES)) {
@@ -309,89 +234,5 @@ describe('window preferences', () => {
       // A spread could override what the literal says.
       expect([...found.keys()].filter((k) => k.startsWith('<'))).toEqual([])
     }
-  })
-})
-
-describe('the passphrase page', () => {
-  const prompt: PassphrasePrompt = {
-    kind: 'create',
-    nonce: 'n0nce-value-123',
-    dataDir: '/home/u/.config/plgd-m2m-console',
-  }
-  const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString()
-
-  it('is a form with no script, posting to itself', () => {
-    const html = renderPassphrasePage(prompt)
-    expect(html).toContain('<form method="post" action="vault-passphrase">')
-    expect(html).toContain('name="nonce" value="n0nce-value-123"')
-    expect(html).toContain('name="confirm"')
-    expect(html).not.toMatch(/<script|on\w+=/i)
-    expect(renderPassphrasePage({ ...prompt, kind: 'unlock' })).not.toContain('name="confirm"')
-  })
-
-  it('escapes what it shows', () => {
-    const html = renderPassphrasePage({
-      ...prompt,
-      dataDir: '/tmp/<img src=x onerror=alert(1)>',
-      error: '"><script>alert(1)</script>',
-    })
-    expect(html).not.toContain('<img')
-    expect(html).not.toContain('<script')
-    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;')
-    expect(html).toContain('&quot;&gt;&lt;script&gt;')
-  })
-
-  it('takes a matching passphrase', () => {
-    const body = form({
-      nonce: prompt.nonce,
-      passphrase: 'correct horse',
-      confirm: 'correct horse',
-    })
-    expect(readPassphraseForm(body, prompt)).toEqual({
-      action: 'submit',
-      passphrase: 'correct horse',
-    })
-    expect(
-      readPassphraseForm(form({ nonce: prompt.nonce, passphrase: 'correct horse' }), {
-        ...prompt,
-        kind: 'unlock',
-      }),
-    ).toEqual({ action: 'submit', passphrase: 'correct horse' })
-  })
-
-  it('asks again for a short or mistyped passphrase', () => {
-    expect(
-      readPassphraseForm(
-        form({ nonce: prompt.nonce, passphrase: 'short', confirm: 'short' }),
-        prompt,
-      ).action,
-    ).toBe('retry')
-    expect(
-      readPassphraseForm(
-        form({ nonce: prompt.nonce, passphrase: 'correct horse', confirm: 'correct hose' }),
-        prompt,
-      ),
-    ).toEqual({ action: 'retry', error: 'The two passphrases differ.' })
-  })
-
-  it('lets the user quit', () => {
-    expect(readPassphraseForm(form({ nonce: prompt.nonce, action: 'cancel' }), prompt)).toEqual({
-      action: 'cancel',
-    })
-  })
-
-  it.each<Record<string, string>>([
-    {},
-    { nonce: '' },
-    { nonce: 'n0nce-value-124' },
-    { nonce: 'n0nce-value-123x' },
-    { nonce: 'N0NCE-VALUE-123' },
-  ])('rejects a post without this prompt’s nonce: %j', (fields) => {
-    const body = form({ ...fields, passphrase: 'correct horse', confirm: 'correct horse' })
-    expect(readPassphraseForm(body, prompt)).toEqual({ action: 'reject' })
-  })
-
-  it('lives on the app origin', () => {
-    expect(isSameAppOrigin(`${APP_ORIGIN}/vault-passphrase`)).toBe(true)
   })
 })
