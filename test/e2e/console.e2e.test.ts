@@ -1,29 +1,10 @@
 // @vitest-environment node
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  FORM,
-  basicAuth,
-  decodeJwt,
-  httpRequest,
-  killAllServes,
-  makeTempDir,
-  removeTempDirs,
-  startServe,
-  type ServeHandle,
-} from '../helpers/cli.js'
-import {
-  clearScreenshots,
-  consoleUrlOf,
-  focusedTestId,
-  launchBrowser,
-  newContext,
-  openConsole,
-  screenshot,
-  tabTo,
-  watchProblems,
-  type PageProblems,
-} from './browser.js'
+import { existsSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { FORM, basicAuth, decodeJwt, httpRequest, type ServeHandle } from '../helpers/cli.js'
+import { clearScreenshots, focusedTestId, screenshot, tabTo, type PageProblems } from './browser.js'
+import { useConsole } from './fixture.js'
 
 /**
  * The console in a real browser, the way an operator meets it: `serve` on a fresh data
@@ -39,11 +20,12 @@ const OWNER_CLAIM = 'https://plgd.dev/owner'
 const TOKEN_NAME = 'e2e line 1'
 const REVOKED_NOTE = 'revoked here, but hubs only see revocations from a station (serve --station)'
 
+// One console for the whole journey (its steps build on each other), on the keychain vault the
+// first-run page is expected to detect.
+const journeyConsole = useConsole({ vault: 'keychain', scope: 'all', clipboard: true })
 let serve: ServeHandle
 let consoleUrl: string
 let origin: string
-let browser: Browser
-let context: BrowserContext
 let page: Page
 let problems: PageProblems
 
@@ -91,25 +73,9 @@ function rpc(method: string, input: unknown): Promise<{ status: number; body: st
   )
 }
 
-beforeAll(async () => {
+beforeAll(() => {
   clearScreenshots(/^(\d\d|failed)-.*\.png$/)
-  const dataDir = makeTempDir('plgd-m2m-e2e-')
-  serve = await startServe(dataDir)
-  consoleUrl = consoleUrlOf(serve.ready)
-  origin = new URL(consoleUrl).origin
-  browser = await launchBrowser()
-  context = await newContext(browser)
-  problems = await watchProblems(context, origin)
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin })
-  page = await context.newPage()
-})
-
-afterAll(async () => {
-  await context?.close().catch(() => undefined)
-  await browser?.close().catch(() => undefined)
-  if (serve) await serve.stop()
-  await killAllServes()
-  removeTempDirs()
+  ;({ serve, consoleUrl, origin, page, problems } = journeyConsole.current)
 })
 
 describe('the console in a browser', () => {
@@ -132,7 +98,7 @@ describe('the console in a browser', () => {
   })
 
   step('first run: keychain vault, keep ES256, loopback only', async () => {
-    await openConsole(page, consoleUrl)
+    // The fixture opened the console URL and waited for the readiness marker.
     // The session token leaves the address bar (and history) at once.
     expect(page.url()).toBe(`${origin}/`)
     expect(await page.evaluate(() => sessionStorage.getItem('plgd-console-session'))).toBe(
@@ -433,5 +399,28 @@ describe('the console in a browser', () => {
     expect(problems.consoleErrors).toEqual([])
     expect(problems.failedRequests).toEqual([])
     expect(shots.length).toBe(12)
+  })
+})
+
+describe('a fresh console per spec (passphrase vault)', () => {
+  const fresh = useConsole()
+  const dataDirs: string[] = []
+
+  it.each([1, 2])('spec %i starts at first run on its own data directory', async () => {
+    const { page: tab, dataDir, problems: seen } = fresh.current
+    expect(existsSync(dataDir)).toBe(true)
+    // The specs before this one ran on other directories, removed once they ended.
+    for (const earlier of dataDirs) expect(existsSync(earlier), earlier).toBe(false)
+    expect(dataDirs).not.toContain(dataDir)
+    dataDirs.push(dataDir)
+    const id = (testId: string) => tab.getByTestId(testId)
+    await id('first-run-form').waitFor()
+    await expect(id('first-run-vault').getAttribute('data-vault-mode')).resolves.toBe('passphrase')
+    await id('first-run-passphrase-warning').waitFor()
+    await id('first-run-submit').click()
+    await id('nav-dashboard').waitFor()
+    await expect.poll(async () => (await id('count-clients').textContent())?.trim()).toBe('0')
+    expect(seen.pageErrors).toEqual([])
+    expect(seen.failedRequests).toEqual([])
   })
 })
