@@ -25,7 +25,7 @@ const setOptions = {
   ),
   'trusted-authority': {
     ...trustedAuthorityOption,
-    help: "an authority whose users may call the tokens API ( replaces the list; `''` clears it)",
+    help: "an authority whose users may call the tokens API; the ones given replace the list, `''` clears it",
   },
   'trusted-ca': trustedCaOption('the CA certificate (PEM) of the trusted authorities'),
 } as const

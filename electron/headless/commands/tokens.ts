@@ -14,7 +14,7 @@ export const tokensCommands = [
       audience: audienceOption,
       scope: scopeOption,
       lifetime: option.integer('seconds', "lifetime; default the client's maximum"),
-      expiration: option.integer('unix time', 'absolute expiry instead of --lifetime'),
+      expiration: option.integer('unix time', 'absolute expiry instead of `--lifetime`'),
       name: option.text('NAME', 'the token name (its `name` claim)'),
       'device-id': option.text(
         'ID',
