@@ -13,7 +13,7 @@ export interface ThrottleOptions {
   blockSeconds: number
 }
 
-export const DEFAULT_THROTTLE: ThrottleOptions = {
+const DEFAULT_THROTTLE: ThrottleOptions = {
   failures: 10,
   clientFailures: 50,
   windowSeconds: 60,
