@@ -58,12 +58,9 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Consol
   const stop = async (): Promise<void> => {
     try {
       await browser?.close().catch(() => undefined)
+      // Throws unless serve exits with 0; it kills a serve that does not exit in time.
       await serve?.stop()
     } finally {
-      // A serve that did not stop cleanly must not outlive the spec.
-      if (serve && serve.proc.exitCode === null && serve.proc.signalCode === null) {
-        await serve.kill9()
-      }
       rmSync(dataDir, { recursive: true, force: true })
     }
   }
