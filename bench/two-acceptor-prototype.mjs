@@ -35,7 +35,7 @@ const { TokenLedger } = dist('electron/ledger/token-ledger.js')
 const { AuthThrottle } = dist('electron/oauth/auth-throttle.js')
 const { TokenService } = dist('electron/oauth/token-service.js')
 const { openRecordsDb } = dist('electron/platform/records-db.js')
-const { SETTINGS_DEFAULTS } = dist('electron/platform/settings.js')
+const { SETTINGS_DEFAULTS } = dist('electron/app-settings.js')
 
 if (isMainThread) await main()
 else serveOnDescriptor()

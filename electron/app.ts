@@ -23,7 +23,7 @@ import { TokenService, type IssueToken } from './oauth/token-service.js'
 import type { Keychain } from './platform/keychain.js'
 import type { Logger } from './platform/logger.js'
 import { openRecordsDb, type RecordsDb } from './platform/records-db.js'
-import { SETTINGS_DEFAULTS, type IssuerSettings, type SettingsStore } from './platform/settings.js'
+import { SETTINGS_DEFAULTS, type IssuerSettings, type SettingsStore } from './app-settings.js'
 import { SealedBox } from './secrets/sealed-box.js'
 import { openVault, type VaultChoice, type VaultConfig } from './secrets/vault.js'
 

@@ -1,3 +1,4 @@
+import { SETTINGS_DEFAULTS } from '../app-settings.js'
 import { electronDataDir, pinUserDataDir } from '../platform/electron-paths.js'
 import { openElectronSettings } from '../platform/electron-settings.js'
 import { keytarKeychain } from '../platform/keychain.js'
@@ -12,7 +13,7 @@ export function desktopPlatform(): DesktopPlatform {
   return {
     pinUserDataDir,
     dataDir: electronDataDir,
-    openSettings: openElectronSettings,
+    openSettings: (dataDir) => openElectronSettings(dataDir, SETTINGS_DEFAULTS),
     keychain: keytarKeychain,
     log: createLogger({ json: false }),
   }

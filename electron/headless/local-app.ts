@@ -3,7 +3,7 @@ import { openApp, type App } from '../app.js'
 import { keytarKeychain } from '../platform/keychain.js'
 import type { Logger } from '../platform/logger.js'
 import { ensureDataDir } from '../platform/paths.js'
-import { openHeadlessSettings } from '../platform/settings.js'
+import { openHeadlessSettings } from '../app-settings.js'
 import type { VaultChoice } from '../secrets/vault.js'
 import { passphraseSource } from './passphrase.js'
 

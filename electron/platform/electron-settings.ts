@@ -1,24 +1,15 @@
 import ElectronStore from 'electron-store'
-import {
-  cachedSettings,
-  SETTINGS_DEFAULTS,
-  type SettingsData,
-  type SettingsStore,
-} from './settings.js'
+import { cachedSettings, storeOptions, type SettingsStore } from './settings-store.js'
 
 /**
  * Settings in the desktop app: electron-store over the same file, with the same options, as
- * `openHeadlessSettings` (conf), so `serve` and the window read one settings.json.
+ * `openConfSettings` (conf), so `serve` and the window read one settings.json.
  */
-export function openElectronSettings(dataDir: string): SettingsStore {
+export function openElectronSettings<Data extends Record<string, unknown>>(
+  dataDir: string,
+  defaults: Data,
+): SettingsStore<Data> {
   return cachedSettings(
-    new ElectronStore<SettingsData>({
-      cwd: dataDir,
-      name: 'settings',
-      defaults: SETTINGS_DEFAULTS,
-      // A corrupt file is a fact to report, not something to reset silently.
-      clearInvalidConfig: false,
-      configFileMode: 0o600,
-    }),
+    new ElectronStore<Data>({ ...storeOptions(dataDir, defaults), name: 'settings' }),
   )
 }

@@ -12,7 +12,7 @@ import {
   SETTINGS_DEFAULTS,
   type SettingsData,
   type SettingsStore,
-} from '../../electron/platform/settings.js'
+} from '../../electron/app-settings.js'
 
 /**
  * How the fake keychain behaves:

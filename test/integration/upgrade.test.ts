@@ -9,7 +9,7 @@ import type { ClientView, KeyView, TokenRecordView } from '../../shared/contract
 import { openApp, type App } from '../../electron/app.js'
 import { parseTokenRequest } from '../../electron/oauth/token-request.js'
 import { RECORDS_MIGRATIONS } from '../../electron/platform/records-schema.js'
-import { openHeadlessSettings } from '../../electron/platform/settings.js'
+import { openHeadlessSettings } from '../../electron/app-settings.js'
 import { FakeKeychain, recordingLogger } from '../helpers/fakes.js'
 
 /**
@@ -18,7 +18,7 @@ import { FakeKeychain, recordingLogger } from '../helpers/fakes.js'
  * release wrote are all there and still work.
  */
 
-const FIXTURE = join(import.meta.dirname, '../fixtures/data-dir-0.1.0')
+const FIXTURE = join(__dirname, '..', 'fixtures', 'data-dir-0.1.0')
 
 /** What the 0.1.0 CLI reported while writing the fixture. */
 interface Expected {

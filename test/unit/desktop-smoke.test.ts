@@ -15,7 +15,7 @@ import { PASSPHRASE_PAGE_URL } from '../../electron/desktop/passphrase-page.js'
 import { startDesktop, type DesktopPlatform } from '../../electron/desktop/start-desktop.js'
 import { APP_ORIGIN, WEB_PREFERENCES } from '../../electron/desktop/window-policy.js'
 import { controlSocketPath } from '../../electron/platform/paths.js'
-import { SETTINGS_DEFAULTS, openHeadlessSettings } from '../../electron/platform/settings.js'
+import { SETTINGS_DEFAULTS, openHeadlessSettings } from '../../electron/app-settings.js'
 import { FakeKeychain, recordingLogger, type KeychainMode } from '../helpers/fakes.js'
 
 /**

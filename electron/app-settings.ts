@@ -1,0 +1,71 @@
+/**
+ * The schema of settings.json, defaults included: the one place that knows what each domain
+ * keeps there. The file itself is read and written by platform/settings-store.ts.
+ */
+import {
+  DEFAULT_DEVICE_ID_CLAIM,
+  DEFAULT_ISSUER_PORT,
+  DEFAULT_LISTEN_HOST,
+  DEFAULT_MAX_LIFETIME_SECONDS,
+  DEFAULT_OWNER_CLAIM,
+} from '../shared/constants.js'
+import type { TrustedAuthority } from '../shared/contract/index.js'
+import type { ClientRecord } from './clients/client-record.js'
+import type { StoredKey } from './keys/key-ring.js'
+import { openConfSettings, type SettingsStore as Store } from './platform/settings-store.js'
+import type { VaultConfig } from './secrets/vault.js'
+import type { StoredTls } from './tls/local-ca.js'
+
+export interface IssuerSettings {
+  listenHost: string
+  port: number
+  /** Host name (or IP) hubs use to reach the issuer on the LAN; goes into the certificate. */
+  publicHost: string | null
+  ownerClaim: string
+  deviceIdClaim: string
+  /** Global cap on any token's lifetime. */
+  maxLifetimeSeconds: number
+  /** Seconds `iat` is set in the past, for hubs whose clock runs behind (plgd allows none). */
+  iatBackdateSeconds: number
+  /** How long expired token records stay in the ledger before the purge. */
+  ledgerRetentionSeconds: number
+  /** Other authorities whose users may call the tokens API (plgd: the customer's OAuth server). */
+  trustedAuthorities: TrustedAuthority[]
+}
+
+// A type, not an interface: the store's `Record<string, unknown>` bound needs an index signature.
+export type SettingsData = {
+  /** The console's first-run set-up was completed (or the CLI was used without it). */
+  setupCompleted?: boolean
+  vault?: VaultConfig
+  /** HMAC key for client-secret hashes, sealed with the wrapping key. */
+  pepperSealed?: string
+  issuer: IssuerSettings
+  clients: Record<string, ClientRecord>
+  keys: StoredKey[]
+  tls?: StoredTls
+}
+
+/** The app's settings.json: what each domain stores, over the platform's store. */
+export type SettingsStore = Store<SettingsData>
+
+export const SETTINGS_DEFAULTS: SettingsData = {
+  issuer: {
+    listenHost: DEFAULT_LISTEN_HOST,
+    port: DEFAULT_ISSUER_PORT,
+    publicHost: null,
+    ownerClaim: DEFAULT_OWNER_CLAIM,
+    deviceIdClaim: DEFAULT_DEVICE_ID_CLAIM,
+    maxLifetimeSeconds: DEFAULT_MAX_LIFETIME_SECONDS,
+    iatBackdateSeconds: 0,
+    ledgerRetentionSeconds: 7 * 24 * 3600,
+    trustedAuthorities: [],
+  },
+  clients: {},
+  keys: [],
+}
+
+/** The app's settings under plain Node (conf). */
+export function openHeadlessSettings(dataDir: string): SettingsStore {
+  return openConfSettings(dataDir, SETTINGS_DEFAULTS)
+}
