@@ -1,5 +1,4 @@
 import { originOf } from '../api/ipc-transport.js'
-import { resolveStaticFile } from '../api/console-assets.js'
 
 /**
  * What the desktop window may load, navigate to and open, as plain functions and constants: the
@@ -58,10 +57,6 @@ export function toAllowedExternalUrl(url: string): string | null {
   return allowed ? parsed.href : null
 }
 
-export function isAllowedExternalUrl(url: string): boolean {
-  return toAllowedExternalUrl(url) !== null
-}
-
 /** Whether a URL is on the console's own origin (navigation inside the app). */
 export function isSameAppOrigin(url: string): boolean {
   return originOf(url) === APP_ORIGIN
@@ -76,10 +71,4 @@ export function appRequestPath(requestUrl: string): string | null {
   const prefix = `${APP_ORIGIN}/`
   if (!requestUrl.startsWith(prefix)) return null
   return `/${requestUrl.slice(prefix.length).split(/[?#]/, 1)[0]}`
-}
-
-/** resolveStaticFile for an app://console/ URL; null for any other URL. */
-export function resolveAppFile(staticDir: string, requestUrl: string): string | null {
-  const rawPath = appRequestPath(requestUrl)
-  return rawPath === null ? null : resolveStaticFile(staticDir, rawPath)
 }

@@ -42,14 +42,6 @@ export type TokenRow = [
 /** plgd's Token record (interop §1.7), as issued: exactly what the console shows. */
 export type TokenRecord = TokenRecordView
 
-export interface LedgerQuery {
-  owner?: string
-  clientId?: string
-  ids?: string[]
-  includeBlacklisted?: boolean
-  limit?: number
-}
-
 export interface LedgerPageQuery {
   clientId?: string | undefined
   owner?: string | undefined
@@ -210,28 +202,6 @@ export class TokenLedger {
     return row === undefined ? undefined : toRecord(row)
   }
 
-  find(query: LedgerQuery = {}): TokenRecord[] {
-    const where: string[] = []
-    const params: Record<string, unknown> = { limit: query.limit ?? 1000 }
-    const byId = query.ids !== undefined && query.ids.length > 0
-    if (byId) {
-      where.push(ID_IN)
-      params.ids = JSON.stringify(query.ids)
-    }
-    if (query.owner !== undefined) {
-      where.push(equals('owner', 'owner', byId))
-      params.owner = query.owner
-    }
-    if (query.clientId !== undefined) {
-      where.push(equals('client_id', 'clientId', byId))
-      params.clientId = query.clientId
-    }
-    if (!query.includeBlacklisted) where.push('blacklisted_at IS NULL')
-    const sql = `SELECT ${COLUMNS} FROM tokens ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY id DESC LIMIT @limit`
-    return (this.#stmt(sql).all(params) as Row[]).map(toRecord)
-  }
-
   /**
    * plgd GET /api/v1/tokens (interop §1.7): the owner's records, those ids only unless `ids` is
    * empty (then all of them); blacklisted ones only when asked for. Expired ones are included.
@@ -348,10 +318,6 @@ export class TokenLedger {
     return (
       (this.#stmt('SELECT max(expiration) AS m FROM tokens').get() as { m: number | null }).m ?? 0
     )
-  }
-
-  count(): number {
-    return (this.#stmt('SELECT count(*) AS n FROM tokens').get() as { n: number }).n
   }
 
   /** Prepared once per distinct SQL text; the variants are a small, fixed set. */

@@ -54,5 +54,3 @@ export function redact(fields: Record<string, unknown>, depth = 0): Record<strin
   }
   return out
 }
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }

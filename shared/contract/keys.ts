@@ -1,14 +1,6 @@
 import { z } from 'zod'
-import {
-  IMPORTABLE_ALGORITHMS,
-  SIGNING_ALGORITHMS,
-  type KeyAlgorithm,
-  type KeyOrigin,
-  type KeyState,
-} from '../enums.js'
+import { SIGNING_ALGORITHMS, type KeyAlgorithm, type KeyOrigin, type KeyState } from '../enums.js'
 import { emptyInput, eventOf } from './common.js'
-
-export const algorithmSchema = z.enum(IMPORTABLE_ALGORITHMS)
 
 export const rotateKeysInput = z.object({ alg: z.enum(SIGNING_ALGORITHMS).optional() })
 export const importKeyInput = z.object({

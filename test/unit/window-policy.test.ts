@@ -7,9 +7,7 @@ import { describe, expect, it } from 'vitest'
 import {
   WEB_PREFERENCES,
   appRequestPath,
-  isAllowedExternalUrl,
   isSameAppOrigin,
-  resolveAppFile,
   toAllowedExternalUrl,
 } from '../../electron/desktop/window-policy.js'
 import { resolveStaticFile } from '../../electron/api/console-assets.js'
@@ -28,7 +26,7 @@ describe('external links', () => {
     'https://GitHub.com/plgd-dev/hub',
     'https://docs.plgd.dev:443/',
   ])('opens %s', (url) => {
-    expect(isAllowedExternalUrl(url)).toBe(true)
+    expect(toAllowedExternalUrl(url) !== null).toBe(true)
   })
 
   it.each([
@@ -59,7 +57,7 @@ describe('external links', () => {
     'plgd.dev',
     '',
   ])('does not open %s', (url) => {
-    expect(isAllowedExternalUrl(url)).toBe(false)
+    expect(toAllowedExternalUrl(url) !== null).toBe(false)
   })
 
   it('returns the normalized URL, which is what gets opened', () => {
@@ -87,6 +85,12 @@ describe('app origin', () => {
     '',
   ])('%s is not', (url) => expect(isSameAppOrigin(url)).toBe(false))
 })
+
+/** What the desktop's app:// handler serves for a URL: the two real steps it takes. */
+function resolveAppFile(staticDir: string, requestUrl: string): string | null {
+  const rawPath = appRequestPath(requestUrl)
+  return rawPath === null ? null : resolveStaticFile(staticDir, rawPath)
+}
 
 describe('static file resolution', () => {
   it('maps / and plain paths inside the directory', () => {
