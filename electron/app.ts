@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { SigningAlgorithm } from '../shared/enums.js'
 import type { ClockSkew } from '../shared/contract/index.js'
+import { AppError } from '../shared/errors.js'
 import { AppEvents } from './api/app-events.js'
 import { ClientRegistry, STANDARD_CLAIMS } from './clients/client-registry.js'
 import { BearerAuthenticator } from './issuer/bearer-auth.js'
@@ -140,11 +141,10 @@ export async function openApp(options: AppOptions): Promise<App> {
   try {
     db = openRecordsDb(options.dataDir)
   } catch (err) {
+    if (err instanceof AppError) throw err
     throw new Error(
       `cannot open the records database in ${options.dataDir}: ${(err as Error).message}`,
-      {
-        cause: err,
-      },
+      { cause: err },
     )
   }
   const ledger = new TokenLedger(db)

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { AppError } from '../../shared/errors.js'
 
 /** One schema step. Released steps are never edited or reordered: a new step is a new entry. */
 export interface Migration {
@@ -26,7 +27,9 @@ export function userVersion(db: Database.Database): number {
 export function refuseNewer(db: Database.Database, migrations: readonly Migration[]): void {
   const found = userVersion(db)
   if (found > migrations.length) {
-    throw new Error(
+    // A user's fact (they went back to an older build), not an internal fault: say it as is.
+    throw new AppError(
+      'conflict',
       `the records database was written by a newer version (schema ${found}, this build knows ` +
         `${migrations.length}): open it with that version or a later one`,
     )

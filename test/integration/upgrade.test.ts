@@ -10,6 +10,7 @@ import { openApp, type App } from '../../electron/app.js'
 import { parseTokenRequest } from '../../electron/oauth/token-request.js'
 import { RECORDS_MIGRATIONS } from '../../electron/platform/records-schema.js'
 import { openHeadlessSettings } from '../../electron/app-settings.js'
+import { toErrorShape } from '../../shared/errors.js'
 import { FakeKeychain, recordingLogger } from '../helpers/fakes.js'
 
 /**
@@ -129,5 +130,34 @@ describe('a data directory written by 0.1.0', () => {
     // A new administrative act chains onto the old entries.
     app.audit.append({ actor: 'test', action: 'client.enable', subject: 'svc' })
     expect(app.audit.verify()).toEqual({ ok: true, entries: 9 })
+  })
+})
+
+describe('a data directory written by a newer version', () => {
+  it('is refused with a message the user sees, not an internal error, and left as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plgd-m2m-newer-'))
+    try {
+      cpSync(FIXTURE, dir, { recursive: true })
+      const db = new Database(join(dir, 'records.sqlite3'))
+      db.pragma(`user_version = ${RECORDS_MIGRATIONS.length + 1}`)
+      db.close()
+      const opening = openApp({
+        dataDir: dir,
+        settings: openHeadlessSettings(dir),
+        keychain: new FakeKeychain('unreachable'),
+        log: recordingLogger(),
+        passphrase: () => Promise.resolve(expected.passphrase),
+      })
+      const err = await opening.then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(toErrorShape(err)).toEqual({
+        code: 'conflict',
+        message: expect.stringContaining('the records database was written by a newer version'),
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
