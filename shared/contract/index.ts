@@ -3,9 +3,14 @@ import type { ErrorShape } from '../errors.js'
 import { auditMethods } from './audit.js'
 import { clientsEvents, clientsMethods } from './clients.js'
 import { clockMethods } from './clock.js'
+import { devicesMethods } from './devices.js'
+import { dpsMethods } from './dps.js'
+import { hubsEvents, hubsMethods } from './hubs.js'
+import { jobsEvents, jobsMethods } from './jobs.js'
 import { keysEvents, keysMethods } from './keys.js'
 import { settingsMethods } from './settings.js'
 import { setupMethods } from './setup.js'
+import { snippetsMethods } from './snippets.js'
 import { statusEvents, statusMethods } from './status.js'
 import { tokensEvents, tokensMethods } from './tokens.js'
 
@@ -24,10 +29,22 @@ export const contract = {
   ...settingsMethods,
   ...clockMethods,
   ...auditMethods,
+  ...hubsMethods,
+  ...dpsMethods,
+  ...snippetsMethods,
+  ...devicesMethods,
+  ...jobsMethods,
 } as const
 
 /** Events main pushes to the UI, by type. Every subscription returns its unsubscribe. */
-const events = { ...tokensEvents, ...keysEvents, ...clientsEvents, ...statusEvents }
+const events = {
+  ...tokensEvents,
+  ...keysEvents,
+  ...clientsEvents,
+  ...statusEvents,
+  ...hubsEvents,
+  ...jobsEvents,
+}
 type Events = typeof events
 export type AppEventType = keyof Events
 export type AppEvent = { [T in AppEventType]: { type: T; data: Events[T] } }[AppEventType]
@@ -53,8 +70,13 @@ export * from './audit.js'
 export * from './clients.js'
 export * from './clock.js'
 export * from './common.js'
+export * from './devices.js'
+export * from './dps.js'
+export * from './hubs.js'
+export * from './jobs.js'
 export * from './keys.js'
 export * from './settings.js'
 export * from './setup.js'
+export * from './snippets.js'
 export * from './status.js'
 export * from './tokens.js'

@@ -11,6 +11,8 @@ export const EVENT_INVALIDATIONS: Record<AppEventType, QueryKey[]> = {
   'key.rotated': [queryKeys.keys, queryKeys.status, queryKeys.audit],
   'client.changed': [queryKeys.clients, queryKeys.status, queryKeys.audit],
   'issuer.state': [queryKeys.status],
+  'hub.changed': [queryKeys.hubs, queryKeys.audit],
+  'job.changed': [queryKeys.jobs],
 }
 
 /**

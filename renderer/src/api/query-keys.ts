@@ -5,4 +5,6 @@ export const queryKeys = {
   tokens: ['tokens'] as const,
   keys: ['keys'] as const,
   audit: ['audit'] as const,
+  hubs: ['hubs'] as const,
+  jobs: ['jobs'] as const,
 }
