@@ -1,0 +1,137 @@
+import type { ParsedInput } from '../../shared/contract/index.js'
+import type { ItemOutcome, JobContext, JobHandler } from '../jobs/job-handler.js'
+import {
+  appliedOutcome,
+  appliedResources,
+  type AppliedResource,
+  type WireAppliedConfiguration,
+} from './applied-status.js'
+import { explainDeviceFailure } from './device-failures.js'
+import type { HubDirectory } from './hub-context.js'
+import type { PlgdClient } from './plgd-client.js'
+import { snippetPath } from './snippet-paths.js'
+
+export type ApplyInput = ParsedInput<'configs.apply'>
+
+export interface ConfigsApplyOptions {
+  /** Between two reads of a device's applied configuration. */
+  pollIntervalMs?: number
+  nowMs?: () => number
+}
+
+/**
+ * `configs.apply`: invoke the configuration on each device (the caller's bearer applies it),
+ * then read its applied configuration until every resource is DONE or one is TIMEOUT. Each
+ * device holds one slot of the job's concurrency while it runs, so the requests in flight never
+ * exceed it; nothing is kept per device beyond its item row.
+ */
+export function configsApplyHandler(
+  hubs: HubDirectory,
+  options: ConfigsApplyOptions = {},
+): JobHandler<ApplyInput> {
+  const pollMs = options.pollIntervalMs ?? 1000
+  const nowMs = options.nowMs ?? Date.now
+  return {
+    kind: 'configs.apply',
+    title: (input) =>
+      `apply configuration ${input.configId.slice(0, 8)} to ${input.deviceIds.length} device${input.deviceIds.length === 1 ? '' : 's'}`,
+    initialItems: (input) => [...new Set(input.deviceIds)],
+    run: async (ctx) => {
+      const hub = hubs.open(ctx.hub)
+      const client = hub.client('snippets')
+      await ctx.forEachPending(async (deviceId, signal) => {
+        try {
+          return await applyOne(ctx, client, deviceId, signal, { pollMs, nowMs })
+        } catch (err) {
+          if (signal.aborted) throw err
+          return {
+            state: 'failed',
+            message: explainDeviceFailure(err, {
+              hub: ctx.hub,
+              deviceId,
+              owner: hub.owner,
+              action: `applying configuration ${ctx.input.configId}`,
+            }),
+          }
+        }
+      })
+    },
+  }
+}
+
+async function applyOne(
+  ctx: JobContext<ApplyInput>,
+  client: PlgdClient,
+  deviceId: string,
+  signal: AbortSignal,
+  { pollMs, nowMs }: { pollMs: number; nowMs: () => number },
+): Promise<ItemOutcome> {
+  const { configId, force, timeoutSeconds } = ctx.input
+  const invoked = await client.json<{ appliedConfigurationId?: string }>(
+    'POST',
+    snippetPath(client, `/configurations/${encodeURIComponent(configId)}`),
+    { body: { deviceId, force }, signal },
+  )
+  const appliedConfigurationId = invoked.appliedConfigurationId
+  if (!appliedConfigurationId)
+    return { state: 'failed', message: 'the snippet-service answered without an applied id' }
+  const deadline = nowMs() + timeoutSeconds * 1000
+  let resources: AppliedResource[] = []
+  let shown = ''
+  for (;;) {
+    resources = await readApplied(client, appliedConfigurationId, signal)
+    const detail = { appliedConfigurationId, resources }
+    const outcome = appliedOutcome(resources)
+    if (outcome === 'done') return { state: 'done', detail }
+    if (outcome === 'timeout') {
+      const late = resources.filter((r) => r.status === 'TIMEOUT').map((r) => r.href)
+      return {
+        state: 'timeout',
+        detail,
+        message: `device ${deviceId} did not take ${late.join(', ')} within the resource's time to live: check that it is online, or raise the TTL (\`configs create --ttl\`)`,
+      }
+    }
+    if (nowMs() >= deadline) {
+      return {
+        state: 'timeout',
+        detail,
+        message: `still pending after ${timeoutSeconds} s (the job's timeout): the device may be offline; apply again later, or raise \`--timeout\``,
+      }
+    }
+    const key = JSON.stringify(resources)
+    if (key !== shown) {
+      shown = key
+      ctx.update(deviceId, { state: 'running', detail })
+    }
+    await sleep(Math.min(pollMs, Math.max(0, deadline - nowMs())), signal)
+  }
+}
+
+async function readApplied(
+  client: PlgdClient,
+  id: string,
+  signal: AbortSignal,
+): Promise<AppliedResource[]> {
+  for await (const applied of client.stream<WireAppliedConfiguration>(
+    snippetPath(client, '/configurations/applied'),
+    { query: { idFilter: id }, signal },
+  )) {
+    if (applied.id === undefined || applied.id === id) return appliedResources(applied)
+  }
+  return []
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error)
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal.reason as Error)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
