@@ -3,10 +3,12 @@ import type { App } from '../../app.js'
 import { implementAudit } from './audit.js'
 import { implementClients } from './clients.js'
 import { implementClock } from './clock.js'
+import { implementDevices } from './devices.js'
 import { implementKeys } from './keys.js'
 import { methodContext, type MethodTable } from './method-table.js'
 import { implementSettings } from './settings.js'
 import { implementSetup } from './setup.js'
+import { implementSnippets } from './snippets.js'
 import { implementStatus } from './status.js'
 import { implementTokens } from './tokens.js'
 
@@ -29,6 +31,8 @@ export function implementMethods(app: App, actor: string): Implementation {
     ...implementSettings(ctx),
     ...implementClock(ctx),
     ...implementAudit(ctx),
+    ...implementSnippets(ctx),
+    ...implementDevices(ctx),
   }
 }
 

@@ -1,0 +1,23 @@
+import type { devicesMethods } from '../../../shared/contract/index.js'
+import { removeDevice, resourceLinks, updateResource } from '../../plgd/devices.js'
+import type { DomainTable, MethodContext } from './method-table.js'
+
+export function implementDevices({
+  app,
+  audit,
+}: MethodContext): DomainTable<typeof devicesMethods> {
+  return {
+    'devices.list': (input) => app.jobs.start('devices.list', input.hub, input),
+    'devices.resourceLinks': (input) => resourceLinks(app.hubs.open(input.hub), input),
+    'devices.update': async (input) => {
+      const updated = await updateResource(app.hubs.open(input.hub), input)
+      audit('device.resource_updated', input.deviceId, { hub: input.hub, href: input.href })
+      return updated
+    },
+    'devices.remove': async (input) => {
+      const removed = await removeDevice(app.hubs.open(input.hub), input)
+      audit('device.removed', input.deviceId, { hub: input.hub })
+      return removed
+    },
+  }
+}
