@@ -67,10 +67,51 @@ CREATE INDEX IF NOT EXISTS assertion_jti_exp ON assertion_jti (exp);
 `
 
 /**
+ * jobs: long work as data (see electron/jobs/). `rev` is the job's change counter: every item
+ * change takes the next value, so `jobs.items({ since })` pages what changed, oldest first.
+ *
+ * job_items: one row per device (or listed device), `seq` its order of creation. Indexes:
+ * - job_items_by_rev: the changes since a rev (the UI's and the CLI's polling);
+ * - job_items_by_state: counts by state, and the items not yet final (resume) without a scan.
+ */
+const V2_JOBS = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  hub TEXT NOT NULL,
+  title TEXT NOT NULL,
+  input TEXT NOT NULL,
+  state TEXT NOT NULL,
+  concurrency INTEGER NOT NULL,
+  error TEXT,
+  rev INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state);
+
+CREATE TABLE IF NOT EXISTS job_items (
+  job_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  state TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '{}',
+  message TEXT,
+  rev INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (job_id, seq),
+  UNIQUE (job_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS job_items_by_rev ON job_items (job_id, rev);
+CREATE INDEX IF NOT EXISTS job_items_by_state ON job_items (job_id, state);
+`
+
+/**
  * The records database's schema, oldest step first: a new table (jobs, hub profiles…) or a
  * change to one is one more entry at the end, with the next version. Plain SQL, no domain
  * imports: platform/ owns the file and its shape, the domains only prepare statements on it.
  */
 export const RECORDS_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'tokens, audit and assertion_jti as of 0.1.0', sql: V1_TOKENS_AUDIT_REPLAY },
+  { version: 2, name: 'jobs and job_items', sql: V2_JOBS },
 ]
