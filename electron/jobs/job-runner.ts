@@ -1,9 +1,10 @@
 import { v7 as uuidv7 } from 'uuid'
-import type { JobKind, JobView } from '../../shared/contract/index.js'
+import type { JobItemsPage, JobKind, JobView } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
 import type { Logger } from '../platform/logger.js'
 import { ChangeThrottle } from './change-throttle.js'
 import { ItemWriter } from './item-writer.js'
+import { jobReportCsv } from './job-report.js'
 import type { ItemOutcome, JobContext, JobHandler, JobStarter } from './job-handler.js'
 import type { JobStore } from './job-store.js'
 
@@ -68,6 +69,25 @@ export class JobRunner implements JobStarter {
     const found = this.#o.store.find(id)
     if (!found) throw new AppError('not_found', `no job ${id}; \`jobs list\` shows the jobs`)
     return found.view
+  }
+
+  list(limit: number, offset: number): { items: JobView[]; total: number } {
+    return this.#o.store.list(limit, offset)
+  }
+
+  /**
+   * What changed after rev `since`, oldest first. The job is read first: when it reads final
+   * and a page comes back short, the caller has seen every change.
+   */
+  items(id: string, since: number, limit: number): JobItemsPage {
+    const job = this.view(id)
+    const items = this.#o.store.changedSince(id, since, limit)
+    return { items, rev: items.at(-1)?.rev ?? since, job }
+  }
+
+  report(id: string): { csv: string; rows: number } {
+    this.view(id)
+    return jobReportCsv(this.#o.store, id)
   }
 
   /** Stops a job: in-flight requests are aborted and items not final become `cancelled`. */

@@ -4,6 +4,7 @@ import { implementAudit } from './audit.js'
 import { implementClients } from './clients.js'
 import { implementClock } from './clock.js'
 import { implementDevices } from './devices.js'
+import { implementJobs } from './jobs.js'
 import { implementKeys } from './keys.js'
 import { methodContext, type MethodTable } from './method-table.js'
 import { implementSettings } from './settings.js'
@@ -31,6 +32,7 @@ export function implementMethods(app: App, actor: string): Implementation {
     ...implementSettings(ctx),
     ...implementClock(ctx),
     ...implementAudit(ctx),
+    ...implementJobs(ctx),
     ...implementSnippets(ctx),
     ...implementDevices(ctx),
   }
