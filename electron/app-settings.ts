@@ -44,7 +44,12 @@ export type SettingsData = {
   clients: Record<string, ClientRecord>
   keys: StoredKey[]
   tls?: StoredTls
+  /** The bulk-job runner (jobs/): requests in flight per job unless the job says otherwise. */
+  jobs?: { concurrency: number }
 }
+
+/** Requests in flight per bulk job when neither the job nor `settings set` says otherwise. */
+export const DEFAULT_JOB_CONCURRENCY = 16
 
 /** The app's settings.json: what each domain stores, over the platform's store. */
 export type SettingsStore = Store<SettingsData>
@@ -63,6 +68,7 @@ export const SETTINGS_DEFAULTS: SettingsData = {
   },
   clients: {},
   keys: [],
+  jobs: { concurrency: DEFAULT_JOB_CONCURRENCY },
 }
 
 /** The app's settings under plain Node (conf). */

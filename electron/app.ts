@@ -24,7 +24,14 @@ import { TokenService, type IssueToken } from './oauth/token-service.js'
 import type { Keychain } from './platform/keychain.js'
 import type { Logger } from './platform/logger.js'
 import { openRecordsDb, type RecordsDb } from './platform/records-db.js'
-import { SETTINGS_DEFAULTS, type IssuerSettings, type SettingsStore } from './app-settings.js'
+import { JobRunner } from './jobs/job-runner.js'
+import { JobStore } from './jobs/job-store.js'
+import {
+  DEFAULT_JOB_CONCURRENCY,
+  SETTINGS_DEFAULTS,
+  type IssuerSettings,
+  type SettingsStore,
+} from './app-settings.js'
 import { SealedBox } from './secrets/sealed-box.js'
 import { openVault, type VaultChoice, type VaultConfig } from './secrets/vault.js'
 
@@ -60,6 +67,8 @@ export interface App {
   readonly nowSeconds: () => number
   /** The last clock skew measured, whichever transport asked: status warns about it. */
   readonly clockSkew: ClockSkewHolder
+  /** Bulk jobs (records database): start, cancel, resume; handlers register per kind. */
+  readonly jobs: JobRunner
   /**
    * The one audit entry and event for a revocation, whatever its path (console, CLI, plgd's
    * tokens API, RFC 7009). `ids` empty means "all of the owner's tokens" (tokens API).
@@ -236,6 +245,14 @@ export async function openApp(options: AppOptions): Promise<App> {
     events.emit({ type: 'token.revoked', data: { ids } })
   }
   let lastSkew: ClockSkew | undefined
+  // Marks what ran at the last stop interrupted, before anything can start a job.
+  const jobs = new JobRunner({
+    store: new JobStore(db, nowSeconds),
+    log,
+    emit: ({ id, state, counts }) =>
+      events.emit({ type: 'job.changed', data: { id, state, counts } }),
+    defaultConcurrency: () => settings.get('jobs')?.concurrency ?? DEFAULT_JOB_CONCURRENCY,
+  })
 
   return {
     dataDir: options.dataDir,
@@ -251,6 +268,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     authorities,
     log,
     nowSeconds,
+    jobs,
     clockSkew: {
       last: () => lastSkew,
       record: (skew) => {
@@ -304,9 +322,10 @@ export async function openApp(options: AppOptions): Promise<App> {
         ledger.flush()
         db.close()
       }
-      // Without a signing thread this is synchronous: one-shot commands close at once.
-      if (!signingThread) return Promise.resolve(closeLedger())
-      return signingThread.close().then(closeLedger)
+      // Jobs first: they stop (left interrupted, for a resume) and write their last rows.
+      return jobs
+        .stop()
+        .then(() => (signingThread ? signingThread.close().then(closeLedger) : closeLedger()))
     },
   }
 }
