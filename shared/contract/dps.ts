@@ -19,6 +19,8 @@ export const dpsSetupInput = z.object({
   hub: hubName,
   /** The DPS client at our issuer; its owner is the enrollment group's owner. */
   clientId,
+  /** The owner of a DPS client created here (default: the owner of the hub profile's bearer). */
+  owner: z.string().trim().min(1).max(256).optional(),
   /** The enrollment group's name (created, or updated when one of that name exists). */
   group: z.string().trim().min(1).max(256),
   /** Manufacturer attestation chain (intermediate + root), PEM. */
@@ -34,6 +36,11 @@ export const dpsSetupInput = z.object({
     .min(0)
     .max(7 * 24 * 3600)
     .default(3600),
+  /**
+   * Keep the secret an existing DPS hub record holds instead of rotating the DPS client's
+   * secret (the secret cannot be compared: ours is stored hashed).
+   */
+  keepSecret: z.boolean().default(false),
   dryRun: z.boolean().default(false),
 })
 export type DpsSetupInput = z.input<typeof dpsSetupInput>
@@ -57,11 +64,18 @@ export interface DpsSetupResult {
   applied: boolean
   enrollmentGroupId: string | null
   dpsHubId: string | null
+  /** What will likely break even though the setup is accepted (a loopback issuer URL, say). */
+  warnings: string[]
 }
 
 /** Watch provisioning records of these devices at DPS: a job (`dps.watch`). */
 export const dpsWatchInput = z.object({
   hub: hubName,
+  /**
+   * The DPS client: records are read with a bearer for its owner (the enrollment group's).
+   * Without it, the hub profile's bearer is used.
+   */
+  clientId: clientId.optional(),
   deviceIds,
   /** Give up on a device still pending after this long. */
   timeoutSeconds: z
@@ -82,7 +96,12 @@ export interface ProvisioningStepView {
   message: string | null
 }
 
-export const dpsChecklistInput = z.object({ hub: hubName, clientId: clientId.optional() })
+export const dpsChecklistInput = z.object({
+  hub: hubName,
+  clientId: clientId.optional(),
+  /** The provider name DPS tokens carry (the setup's `providerName`). */
+  providerName: z.string().trim().min(1).max(128).default('plgd.dps'),
+})
 export interface ChecklistItem {
   id: string
   title: string

@@ -1,0 +1,157 @@
+import { stringify } from 'yaml'
+import type { ChecklistItem, ClientView, HubView } from '../../shared/contract/index.js'
+import { isLoopbackUrl } from './dps-warnings.js'
+
+/** Where the hub admin is told to put the console's CA; any path works if used consistently. */
+export const CONSOLE_CA_PATH = '/certs/plgd-m2m-console-ca.pem'
+/** The client coap-gateway exchanges DPS tokens with (it mints for many owners). */
+export const COAP_GATEWAY_CLIENT = 'coap-gateway'
+
+export interface ChecklistInput {
+  profile: HubView
+  issuer: { url: string; caPem: string | null; ownerClaim: string; deviceIdClaim: string }
+  /** The DPS client, when one was named; undefined when named but unknown. */
+  client: ClientView | undefined
+  clientId: string | undefined
+  providerName: string
+}
+
+const yaml = (value: unknown): string => stringify(value, { lineWidth: 0 })
+
+/** The `authorization.endpoints` entry every validating hub service needs for our issuer. */
+export function endpointsSnippet(issuer: string): string {
+  return yaml({
+    authorization: {
+      endpoints: [
+        {
+          authority: issuer,
+          http: {
+            timeout: '10s',
+            tls: { caPool: [CONSOLE_CA_PATH], useSystemCAPool: false },
+          },
+        },
+      ],
+    },
+  })
+}
+
+/** coap-gateway's provider for DPS tokens (interop §3.1, §3.6 item 4). */
+export function coapGatewayProviderSnippet(input: {
+  ownerClaim: string
+  deviceIdClaim: string
+  providerName: string
+  issuer: string
+}): string {
+  return yaml({
+    apis: {
+      coap: {
+        authorization: {
+          ownerClaim: input.ownerClaim,
+          ...(input.deviceIdClaim ? { deviceIDClaim: input.deviceIdClaim } : {}),
+          providers: [
+            {
+              name: input.providerName,
+              authority: input.issuer,
+              clientID: COAP_GATEWAY_CLIENT,
+              clientSecretFile: `/secrets/${COAP_GATEWAY_CLIENT}.secret`,
+              grantType: 'clientCredentials',
+              http: { timeout: '10s', tls: { caPool: [CONSOLE_CA_PATH], useSystemCAPool: false } },
+            },
+          ],
+        },
+      },
+    },
+  })
+}
+
+/**
+ * The operator checklist of interop §3.6: what this console can see is marked done or not;
+ * what only the hub admin can tell is `null`, with the YAML to add.
+ */
+export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
+  const { profile, issuer, client, clientId, providerName } = input
+  const reachable = issuer.url.startsWith('https://') && !isLoopbackUrl(issuer.url)
+  const localHub = isLoopbackUrl(profile.url)
+  const wantsDeviceId = profile.deviceIdClaim !== ''
+  const clientOk =
+    client !== undefined &&
+    client.auth.method === 'client_secret' &&
+    !client.disabled &&
+    client.owner !== '' &&
+    (!wantsDeviceId || client.allowDeviceId)
+  const caNote = issuer.caPem
+    ? `Save the console's CA (\`status\` shows it, or ca.pem in the data directory) as ${CONSOLE_CA_PATH} on the hub.`
+    : 'The issuer has no CA of its own: use the CA that signed its certificate.'
+  return [
+    {
+      id: 'issuer-https',
+      title: "The issuer is served over HTTPS at an address DPS and the hub's pods reach",
+      done: reachable ? true : localHub && issuer.url.startsWith('https://') ? true : false,
+      detail: reachable
+        ? `Authority ${issuer.url}.`
+        : `Authority ${issuer.url}${localHub ? ' (fine for a hub on this machine)' : ': set the address hubs use with `settings set --public-host HOST` and serve the issuer'}.`,
+    },
+    {
+      id: 'dps-client',
+      title: 'A DPS client at this issuer whose owner is the enrollment group owner',
+      done: clientId === undefined ? false : clientOk,
+      detail:
+        clientId === undefined
+          ? 'Name the DPS client (`--client ID`); `dps setup` creates it if it does not exist.'
+          : client === undefined
+            ? `Client ${clientId} does not exist yet: \`dps setup --client ${clientId}\` creates it.`
+            : `Client ${client.id}: owner ${client.owner || '(none)'}, ${client.auth.method.replace(/_/g, ' ')}, device id ${client.allowDeviceId ? 'allowed' : 'not allowed'}${wantsDeviceId && !client.allowDeviceId ? ` (the hub has a device-id claim ${profile.deviceIdClaim})` : ''}.`,
+    },
+    {
+      id: 'claims',
+      title: "The issuer's owner and device-id claims are the hub's",
+      done:
+        issuer.ownerClaim === profile.ownerClaim &&
+        (!wantsDeviceId || issuer.deviceIdClaim === profile.deviceIdClaim),
+      detail: `Hub: owner ${profile.ownerClaim}, device id ${profile.deviceIdClaim || '(none)'}. Issuer: owner ${issuer.ownerClaim}, device id ${issuer.deviceIdClaim} (\`settings set --owner-claim … --device-id-claim …\`).`,
+    },
+    {
+      id: 'authorization-endpoints',
+      title:
+        'certificate-authority, coap-gateway, identity-store and resource-aggregate trust this issuer',
+      done: null,
+      detail: `The hub admin adds this entry to authorization.endpoints of each (in the Helm chart: global.authorization.endpoints, and the CA in global.extraCAPool.authorization). ${caNote}`,
+      snippet: endpointsSnippet(issuer.url),
+    },
+    {
+      id: 'coap-gateway-provider',
+      title: `coap-gateway has a provider named ${providerName} for DPS tokens`,
+      done: profile.ownerClaim === 'sub' ? false : null,
+      detail: `The provider's name must equal the DPS hub record's provider name, with grantType clientCredentials; coap-gateway refuses ownerClaim \`sub\`${profile.ownerClaim === 'sub' ? ' (this hub uses `sub`: change it)' : ''}. Register its client here with \`clients add --id ${COAP_GATEWAY_CLIENT} --owner OWNER --allowed-owner … --allow-device-id\` and put its secret in the file named below.`,
+      snippet: coapGatewayProviderSnippet({
+        ownerClaim: profile.ownerClaim,
+        deviceIdClaim: profile.deviceIdClaim,
+        providerName,
+        issuer: issuer.url,
+      }),
+    },
+    {
+      id: 'dps-records',
+      title: 'The DPS hub record and the enrollment group exist',
+      done: null,
+      detail: `\`dps setup --hub ${profile.name} --client ${clientId ?? 'ID'} --group NAME --certificate-chain FILE --dry-run\` shows what DPS holds and what would change.`,
+    },
+    {
+      id: 'device-endpoint',
+      title: 'Devices point at DPS',
+      done: profile.dpsDeviceEndpoint ? null : false,
+      detail: profile.dpsDeviceEndpoint
+        ? `Each device's /plgd/dps resource (x.plgd.dps.conf) has endpoint ${profile.dpsDeviceEndpoint}.`
+        : `Hub ${profile.name} has no DPS device address: set it with \`hubs update ${profile.name} --dps-device-endpoint coaps+tcp://HOST:15684\`.`,
+      ...(profile.dpsDeviceEndpoint
+        ? { snippet: yaml({ href: '/plgd/dps', content: { endpoint: profile.dpsDeviceEndpoint } }) }
+        : {}),
+    },
+    {
+      id: 'watch',
+      title: 'Watch the devices provision',
+      done: null,
+      detail: `\`dps watch --hub ${profile.name} --client ${clientId ?? 'ID'} --devices-file devices.csv\` reports each step and, for a failed one, its cause and fix.`,
+    },
+  ]
+}
