@@ -4,7 +4,9 @@ import { implementAudit } from './audit.js'
 import { implementClients } from './clients.js'
 import { implementClock } from './clock.js'
 import { implementDevices } from './devices.js'
+import { implementDps } from './dps.js'
 import { implementJobs } from './jobs.js'
+import { implementHubs } from './hubs.js'
 import { implementKeys } from './keys.js'
 import { methodContext, type MethodTable } from './method-table.js'
 import { implementSettings } from './settings.js'
@@ -32,9 +34,11 @@ export function implementMethods(app: App, actor: string): Implementation {
     ...implementSettings(ctx),
     ...implementClock(ctx),
     ...implementAudit(ctx),
+    ...implementHubs(ctx),
     ...implementJobs(ctx),
     ...implementSnippets(ctx),
     ...implementDevices(ctx),
+    ...implementDps(ctx),
   }
 }
 
