@@ -12,6 +12,7 @@ import {
 import type { TrustedAuthority } from '../shared/contract/index.js'
 import type { ClientRecord } from './clients/client-record.js'
 import type { StoredKey } from './keys/key-ring.js'
+import type { StoredHub } from './plgd/hub-profiles.js'
 import { openConfSettings, type SettingsStore as Store } from './platform/settings-store.js'
 import type { VaultConfig } from './secrets/vault.js'
 import type { StoredTls } from './tls/local-ca.js'
@@ -46,6 +47,8 @@ export type SettingsData = {
   tls?: StoredTls
   /** The bulk-job runner (jobs/): requests in flight per job unless the job says otherwise. */
   jobs?: { concurrency: number }
+  /** Hub profiles by name (plgd/hub-profiles.ts); a pasted token only sealed. */
+  hubs?: Record<string, StoredHub>
 }
 
 /** Requests in flight per bulk job when neither the job nor `settings set` says otherwise. */

@@ -26,6 +26,9 @@ import type { Logger } from './platform/logger.js'
 import { openRecordsDb, type RecordsDb } from './platform/records-db.js'
 import { JobRunner } from './jobs/job-runner.js'
 import { JobStore } from './jobs/job-store.js'
+import { hubBearerMinter } from './plgd/hub-bearer.js'
+import { HubProfiles } from './plgd/hub-profiles.js'
+import { createPlgdClient } from './plgd/plgd-http-client.js'
 import {
   DEFAULT_JOB_CONCURRENCY,
   SETTINGS_DEFAULTS,
@@ -69,6 +72,8 @@ export interface App {
   readonly clockSkew: ClockSkewHolder
   /** Bulk jobs (records database): start, cancel, resume; handlers register per kind. */
   readonly jobs: JobRunner
+  /** The hub profiles (settings.json) and the HubDirectory every plgd use case opens. */
+  readonly hubs: HubProfiles
   /**
    * The one audit entry and event for a revocation, whatever its path (console, CLI, plgd's
    * tokens API, RFC 7009). `ids` empty means "all of the owner's tokens" (tokens API).
@@ -253,6 +258,20 @@ export async function openApp(options: AppOptions): Promise<App> {
       events.emit({ type: 'job.changed', data: { id, state, counts } }),
     defaultConcurrency: () => settings.get('jobs')?.concurrency ?? DEFAULT_JOB_CONCURRENCY,
   })
+  const hubs = new HubProfiles({
+    load: () => settings.get('hubs'),
+    save: (all) => settings.set('hubs', all),
+    sealer,
+    clientOwner: (id) => clients.find(id)?.owner,
+    mintBearer: hubBearerMinter({
+      client: (id) => clients.find(id),
+      issueAsAdmin: (input) => tokens.issueAsAdmin(input),
+      audited: (jti, details) =>
+        audit.append({ actor: 'hubs', action: 'token.issued_by_admin', subject: jti, details }),
+    }),
+    makeClient: (o) => createPlgdClient({ ...o, log }),
+    nowSeconds,
+  })
 
   return {
     dataDir: options.dataDir,
@@ -268,6 +287,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     authorities,
     log,
     nowSeconds,
+    hubs,
     jobs,
     clockSkew: {
       last: () => lastSkew,

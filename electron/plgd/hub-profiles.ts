@@ -36,6 +36,17 @@ export interface PlgdClientOptions {
   caPem?: string | undefined
   /** Absent: anonymous calls (discovery). */
   bearer?: (() => Promise<string>) | undefined
+  service?: PlgdServiceName | undefined
+  /** For the commands a failure's fix names. */
+  hubName?: string | undefined
+  /** The owner the bearer carries, for a 403's message. */
+  owner?: string | undefined
+}
+export type PlgdServiceName = 'DPS' | 'snippet-service' | 'http-gateway'
+const SERVICE_NAMES: Record<HubService, PlgdServiceName> = {
+  gateway: 'http-gateway',
+  dps: 'DPS',
+  snippets: 'snippet-service',
 }
 export type PlgdClientFactory = (options: PlgdClientOptions) => PlgdClient
 
@@ -138,6 +149,9 @@ export class HubProfiles implements HubDirectory {
           baseUrl: serviceUrl(profile, service),
           caPem,
           bearer: override ?? bearer,
+          service: SERVICE_NAMES[service],
+          hubName: name,
+          owner,
         })
       },
     }
@@ -146,7 +160,12 @@ export class HubProfiles implements HubDirectory {
   /** A client for the profile's gateway without a bearer (the connectivity check's discovery). */
   anonymousGateway(name: string): PlgdClient {
     const hub = this.#find(name)
-    return this.#deps.makeClient({ baseUrl: hub.url, caPem: hub.caPem ?? undefined })
+    return this.#deps.makeClient({
+      baseUrl: hub.url,
+      caPem: hub.caPem ?? undefined,
+      service: 'http-gateway',
+      hubName: name,
+    })
   }
 
   #bearer(hub: StoredHub): () => Promise<string> {
@@ -203,7 +222,11 @@ export class HubProfiles implements HubDirectory {
   }
 
   async #discover(url: string, caPem: string | null): Promise<DiscoveredHub> {
-    const gateway = this.#deps.makeClient({ baseUrl: url, caPem: caPem ?? undefined })
+    const gateway = this.#deps.makeClient({
+      baseUrl: url,
+      caPem: caPem ?? undefined,
+      service: 'http-gateway',
+    })
     return (await discoverHub(gateway)).hub
   }
 
