@@ -7,7 +7,6 @@ import { implementDevices } from './devices.js'
 import { implementDps } from './dps.js'
 import { implementJobs } from './jobs.js'
 import { implementHubs } from './hubs.js'
-import { implementHubs } from './hubs.js'
 import { implementKeys } from './keys.js'
 import { methodContext, type MethodTable } from './method-table.js'
 import { implementSettings } from './settings.js'
@@ -35,7 +34,6 @@ export function implementMethods(app: App, actor: string): Implementation {
     ...implementSettings(ctx),
     ...implementClock(ctx),
     ...implementAudit(ctx),
-    ...implementHubs(ctx),
     ...implementHubs(ctx),
     ...implementJobs(ctx),
     ...implementSnippets(ctx),
