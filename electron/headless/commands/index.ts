@@ -1,6 +1,8 @@
 import { auditCommands } from './audit.js'
 import { clientsCommands } from './clients.js'
 import { clockCommands } from './clock.js'
+import { dpsCommands } from './dps.js'
+import { hubsCommands } from './hubs.js'
 import { keysCommands } from './keys.js'
 import { serveCommands } from './serve.js'
 import { settingsCommands } from './settings.js'
@@ -16,4 +18,6 @@ export const COMMANDS: readonly Command[] = [
   ...auditCommands,
   ...settingsCommands,
   ...clockCommands,
+  ...hubsCommands,
+  ...dpsCommands,
 ]
