@@ -175,10 +175,10 @@ export function errorFromStreamStatus(context: PlgdCallContext, value: unknown):
 export function errorFromNet(context: PlgdCallContext, net: NetError): PlgdError {
   const hub = context.hubName ?? 'NAME'
   const fixes: Record<string, string> = {
-    dns: `check the ${context.service} host name (hubs show ${hub}), or the DNS this machine uses`,
+    dns: `check the ${context.service} host name (hubs show ${hub}) or this machine's DNS; ${urlFix(context)}`,
     tcp: `check that the ${context.service} is running and reachable from here (address, port, firewall, proxy)`,
     timeout: `the ${context.service} did not answer in time: check it is running and not overloaded, or retry later`,
-    url: `correct the ${context.service} URL of hub ${hub} (hubs show ${hub})`,
+    url: urlFix(context),
   }
   const tlsFixes: Record<string, string> = {
     untrusted: `trust the CA that signed the ${context.service}'s certificate: set the hub's CA PEM file (hubs update ${hub} --ca FILE)`,
@@ -221,7 +221,7 @@ function fixFor(
     case 404:
       return plgd
         ? `nothing has that id: list what exists and pick one`
-        : `the ${service} URL seems wrong (nothing at this path): correct it (hubs show ${hub})`
+        : `the ${service} URL seems wrong (nothing at this path): ${urlFix(context)}`
     case 409:
       return `it already exists or changed meanwhile: update the existing one or pick another name`
     case 429:
@@ -236,6 +236,16 @@ function fixFor(
     default:
       return status >= 500 ? `the ${service} failed internally: its log says why` : undefined
   }
+}
+
+/** How to point the profile at the right address of a service. */
+export function urlFix(context: PlgdCallContext): string {
+  const hub = context.hubName ?? 'NAME'
+  if (context.service === 'http-gateway') {
+    return `check the hub's URL (hubs show ${hub}); re-add the hub with the right one (hubs remove ${hub}, hubs add)`
+  }
+  const option = context.service === 'DPS' ? '--dps-url' : '--snippet-service-url'
+  return `correct the ${context.service} address with hubs update ${hub} ${option} URL`
 }
 
 /** A non-JSON body in a few words: an HTML page's title, or the start of the text. */

@@ -15,6 +15,7 @@ import {
   summariseBody,
   type PlgdCallContext,
   type PlgdService,
+  urlFix,
 } from './plgd-error.js'
 import { buildUrl } from './plgd-url.js'
 
@@ -145,7 +146,7 @@ export function createPlgdClient(options: PlgdClientOptions): PlgdClient {
       } catch (err) {
         throw new PlgdError(context, {
           detail: `${service} ${context.call} answered HTTP ${res.status} with a body that is not JSON: ${summariseBody(text, String(res.headers['content-type'] ?? ''))}`,
-          fix: `check that the ${service} URL points at the ${service} itself (hubs show ${options.hubName ?? 'NAME'})`,
+          fix: `the URL does not point at the ${service} itself: ${urlFix(context)}`,
           status: res.status,
           cause: err,
         })

@@ -80,7 +80,7 @@ const PLGD_401 = JSON.stringify({
 
 const hits = new Map<string, number>()
 const authorizations: (string | undefined)[] = []
-const big = { written: 0, finished: false, waitedForDrain: false }
+const big = { written: 0, finished: false, waitedForDrain: false, closedEarly: false }
 const BIG_COUNT = 10_000
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
@@ -96,14 +96,19 @@ async function writeBytes(res: ServerResponse, text: string): Promise<void> {
 async function writeBigList(res: ServerResponse): Promise<void> {
   big.written = 0
   big.finished = false
+  big.closedEarly = false
   for (let i = 0; i < BIG_COUNT; i++) {
     const item = {
       result: { id: `device-${i}`, types: ['oic.wk.d'], name: `sensor ${i}`, pad: 'p'.repeat(150) },
     }
     big.written = i + 1
+    if (res.destroyed) {
+      big.closedEarly = true
+      return
+    }
     if (!res.write(`${JSON.stringify(item)}\n`)) {
       big.waitedForDrain = true
-      await once(res, 'drain')
+      await Promise.race([once(res, 'drain'), once(res, 'close')])
     }
   }
   big.finished = true
@@ -346,5 +351,14 @@ describe('plgd client over HTTPS', () => {
     expect(finishedAtFirst).toBe(false)
     expect(firstSeenAt).toBeLessThan(BIG_COUNT)
     expect(big.waitedForDrain).toBe(true)
+  })
+
+  it('closes the connection when the reader leaves a list early', async () => {
+    for await (const item of client().plgd.stream<{ id: string }>('/list-big')) {
+      expect(item.id).toBe('device-0')
+      break
+    }
+    await expect.poll(() => big.closedEarly, { timeout: 5_000 }).toBe(true)
+    expect(big.finished).toBe(false)
   })
 })
