@@ -16,7 +16,7 @@ import {
 import { COMMANDS } from './commands/index.js'
 import { GLOBAL_OPTIONS } from './commands/options.js'
 import type { Command, CommandContext, Globals, Io } from './commands/spec.js'
-import { ReportedError, runOperation } from './operation.js'
+import { OperationSession, ReportedError } from './operation.js'
 import { renderCommandHelp, renderUsage } from './usage.js'
 
 /**
@@ -33,14 +33,20 @@ export interface CliEnvironment {
   operation(globals: Globals, method: string, input: unknown): Promise<unknown>
 }
 
-export function main(argv: string[]): Promise<number> {
-  return runCommandLine(argv, {
-    io: {
-      out: (text) => void process.stdout.write(text),
-      err: (text) => void process.stderr.write(text),
-    },
-    operation: runOperation,
-  })
+export async function main(argv: string[]): Promise<number> {
+  // One session per command line: a command that starts a job keeps the app open to run it.
+  const session = new OperationSession()
+  try {
+    return await runCommandLine(argv, {
+      io: {
+        out: (text) => void process.stdout.write(text),
+        err: (text) => void process.stderr.write(text),
+      },
+      operation: session.call,
+    })
+  } finally {
+    await session.close()
+  }
 }
 
 export async function runCommandLine(

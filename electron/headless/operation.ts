@@ -1,7 +1,8 @@
 import type { Envelope } from '../../shared/contract/index.js'
 import { AppError, type ErrorShape } from '../../shared/errors.js'
 import { ControlSocket, callControl } from '../api/control-socket.js'
-import { createDispatcher } from '../api/dispatcher.js'
+import { createDispatcher, type Dispatch } from '../api/dispatcher.js'
+import type { App } from '../app.js'
 import { controlSocketPath, ensureDataDir } from '../platform/paths.js'
 import type { Globals } from './commands/spec.js'
 import { openHeadlessApp } from './local-app.js'
@@ -13,50 +14,84 @@ export class ReportedError extends Error {
   }
 }
 
+const BUSY: Envelope<unknown> = {
+  ok: false,
+  error: { code: 'data_dir_locked', message: 'the data directory is busy; try again' },
+}
+
 /**
- * Runs one contract method: through the running instance's control socket when one holds the
- * data directory (its change takes effect at once), else directly on the data directory.
+ * One command line's way to its data directory. Each contract method goes through the running
+ * instance's control socket when one holds the directory (its change takes effect at once).
+ * Otherwise the first call takes the lock and opens the app here, and every later call reuses
+ * them until close(): a command that starts a job (dps watch, configs apply) runs it in this
+ * process while it polls. Meanwhile other CLIs reach this one through the lock's socket (`jobs
+ * cancel` from another terminal). Closing stops the jobs still running (left interrupted).
  */
-export async function runOperation(
-  globals: Globals,
-  method: string,
-  input: unknown,
-): Promise<unknown> {
-  const socketPath = controlSocketPath(ensureDataDir(globals.dataDir))
-  // Another CLI may hold the data directory for a moment: wait for it rather than fail.
-  for (let attempt = 0; ; attempt++) {
-    let reply: Envelope<unknown> | undefined
+export class OperationSession {
+  #local: { lock: ControlSocket; app: App; dispatch: Dispatch } | undefined
+  #inFlight = 0
+  #drained: (() => void) | undefined
+
+  constructor(private readonly open: (globals: Globals) => Promise<App> = openHeadlessApp) {}
+
+  readonly call = async (globals: Globals, method: string, input: unknown): Promise<unknown> => {
+    if (this.#local) return unwrap(await this.#local.dispatch(method, input))
+    const socketPath = controlSocketPath(ensureDataDir(globals.dataDir))
+    for (let attempt = 0; ; attempt++) {
+      let reply: Envelope<unknown> | undefined
+      try {
+        reply = await callControl(socketPath, method, input)
+        if (reply === undefined) {
+          await this.#openLocally(globals, socketPath)
+          return unwrap(await this.#local!.dispatch(method, input))
+        }
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'data_dir_locked') || attempt >= 50) throw err
+      }
+      const busy = reply !== undefined && !reply.ok && reply.error.code === 'data_dir_locked'
+      if (reply !== undefined && (!busy || attempt >= 50)) return unwrap(reply)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  async close(): Promise<void> {
+    const local = this.#local
+    if (!local) return
+    this.#local = undefined
+    // Other CLIs are told to wait, what they asked finishes, then the app and the lock close.
+    local.lock.serve(() => Promise.resolve(BUSY))
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
     try {
-      reply =
-        (await callControl(socketPath, method, input)) ??
-        (await runLocally(globals, socketPath, method, input))
+      await local.app.close()
+    } finally {
+      await local.lock.close()
+    }
+  }
+
+  async #openLocally(globals: Globals, socketPath: string): Promise<void> {
+    const lock = await ControlSocket.acquire(socketPath)
+    let app: App
+    try {
+      app = await this.open(globals)
     } catch (err) {
-      if (!(err instanceof AppError && err.code === 'data_dir_locked') || attempt >= 50) throw err
+      await lock.close()
+      throw err
     }
-    const busy = reply !== undefined && !reply.ok && reply.error.code === 'data_dir_locked'
-    if (reply !== undefined && (!busy || attempt >= 50)) {
-      if (!reply.ok) throw new ReportedError(reply.error)
-      return reply.value
+    const own = createDispatcher(app, 'cli')
+    const dispatch: Dispatch = async (method, input) => {
+      this.#inFlight++
+      try {
+        return await own(method, input)
+      } finally {
+        if (--this.#inFlight === 0) this.#drained?.()
+      }
     }
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    lock.serve(dispatch)
+    this.#local = { lock, app, dispatch }
   }
 }
 
-async function runLocally(
-  globals: Globals,
-  socketPath: string,
-  method: string,
-  input: unknown,
-): Promise<Envelope<unknown>> {
-  const lock = await ControlSocket.acquire(socketPath)
-  try {
-    const app = await openHeadlessApp(globals)
-    try {
-      return await createDispatcher(app, 'cli')(method, input)
-    } finally {
-      await app.close()
-    }
-  } finally {
-    await lock.close()
-  }
+function unwrap(reply: Envelope<unknown>): unknown {
+  if (!reply.ok) throw new ReportedError(reply.error)
+  return reply.value
 }

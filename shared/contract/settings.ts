@@ -17,8 +17,15 @@ export const issuerSettingsSchema = z.object({
   trustedAuthorities: z.array(trustedAuthoritySchema).max(16),
 })
 export type IssuerSettingsView = z.infer<typeof issuerSettingsSchema>
-export const updateSettingsInput = issuerSettingsSchema.partial()
+/** What the console shows and changes: the issuer's settings and the bulk-job limit. */
+export type SettingsView = IssuerSettingsView & {
+  /** Requests in flight per bulk job unless the job sets its own (default 16). */
+  jobConcurrency: number
+}
+export const updateSettingsInput = issuerSettingsSchema.partial().extend({
+  jobConcurrency: z.number().int().min(1).max(256).optional(),
+})
 
 export const settingsMethods = {
-  'settings.update': { input: updateSettingsInput, output: {} as IssuerSettingsView },
+  'settings.update': { input: updateSettingsInput, output: {} as SettingsView },
 } as const

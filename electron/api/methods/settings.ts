@@ -1,11 +1,16 @@
-import type { IssuerSettingsView, settingsMethods } from '../../../shared/contract/index.js'
+import type {
+  IssuerSettingsView,
+  SettingsView,
+  settingsMethods,
+} from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
 import type { App } from '../../app.js'
+import { DEFAULT_JOB_CONCURRENCY } from '../../app-settings.js'
 import { isLoopback } from '../../issuer/issuer-server.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
 /** The issuer settings as the console sees them: only the contract's fields. */
-export function settingsView(app: App): IssuerSettingsView {
+export function settingsView(app: App): SettingsView {
   const s = app.issuerSettings()
   return {
     listenHost: s.listenHost,
@@ -17,6 +22,7 @@ export function settingsView(app: App): IssuerSettingsView {
     iatBackdateSeconds: s.iatBackdateSeconds,
     ledgerRetentionSeconds: s.ledgerRetentionSeconds,
     trustedAuthorities: s.trustedAuthorities,
+    jobConcurrency: app.settings.get('jobs')?.concurrency ?? DEFAULT_JOB_CONCURRENCY,
   }
 }
 
@@ -24,7 +30,7 @@ export function settingsView(app: App): IssuerSettingsView {
 export function updateIssuerSettings(
   { app, audit }: MethodContext,
   patch: Partial<IssuerSettingsView>,
-): IssuerSettingsView {
+): SettingsView {
   const next = { ...app.issuerSettings(), ...patch }
   if (!isLoopback(next.listenHost) && !next.publicHost) {
     throw new AppError(
@@ -38,5 +44,16 @@ export function updateIssuerSettings(
 }
 
 export function implementSettings(ctx: MethodContext): DomainTable<typeof settingsMethods> {
-  return { 'settings.update': (patch) => updateIssuerSettings(ctx, patch) }
+  return {
+    'settings.update': ({ jobConcurrency, ...issuer }) => {
+      // The job limit lives beside the issuer's settings, not in them.
+      if (jobConcurrency !== undefined) {
+        ctx.app.settings.set('jobs', { concurrency: jobConcurrency })
+        ctx.audit('settings.changed', 'jobs', { keys: ['concurrency'] })
+      }
+      return Object.keys(issuer).length > 0 || jobConcurrency === undefined
+        ? updateIssuerSettings(ctx, issuer)
+        : settingsView(ctx.app)
+    },
+  }
 }

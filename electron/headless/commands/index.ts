@@ -1,8 +1,12 @@
 import { auditCommands } from './audit.js'
 import { clientsCommands } from './clients.js'
 import { clockCommands } from './clock.js'
+import { conditionsCommands } from './conditions.js'
+import { configsCommands } from './configs.js'
+import { devicesCommands } from './devices.js'
 import { dpsCommands } from './dps.js'
 import { hubsCommands } from './hubs.js'
+import { jobsCommands } from './jobs.js'
 import { keysCommands } from './keys.js'
 import { serveCommands } from './serve.js'
 import { settingsCommands } from './settings.js'
@@ -18,6 +22,10 @@ export const COMMANDS: readonly Command[] = [
   ...auditCommands,
   ...settingsCommands,
   ...clockCommands,
+  ...jobsCommands,
   ...hubsCommands,
   ...dpsCommands,
+  ...configsCommands,
+  ...conditionsCommands,
+  ...devicesCommands,
 ]

@@ -28,6 +28,10 @@ const setOptions = {
     help: "an authority whose users may call the tokens API; the ones given replace the list, `''` clears it",
   },
   'trusted-ca': trustedCaOption('the CA certificate (PEM) of the trusted authorities'),
+  'job-concurrency': option.integer(
+    'count',
+    'requests in flight per bulk job (dps watch, configs apply) unless it sets its own; default 16',
+  ),
 } as const
 
 function settingsPatch(v: OptionValues<typeof setOptions>): MethodInput<'settings.update'> {
@@ -40,6 +44,7 @@ function settingsPatch(v: OptionValues<typeof setOptions>): MethodInput<'setting
     maxLifetimeSeconds: v['max-lifetime'],
     iatBackdateSeconds: v['iat-backdate'],
     ledgerRetentionSeconds: v['ledger-retention'],
+    jobConcurrency: v['job-concurrency'],
   }
   const authorities = v['trusted-authority']
   if (authorities !== undefined) {

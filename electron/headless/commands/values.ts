@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { parse as parseCsv } from 'csv-parse/sync'
 import type { JSONType } from 'zod'
 import { AppError } from '../../../shared/errors.js'
 
@@ -29,4 +30,91 @@ export function claims(items: string[] | undefined): Record<string, JSONType> {
     out[item.slice(0, eq)] = parsed
   }
   return out
+}
+
+/**
+ * The device ids of `--device ID...` and `--devices-file FILE` together, in order, each once.
+ * The file is JSON (an array of ids, or of objects with `id` or `deviceId`) or CSV (a header
+ * with an `id` or `deviceId` column, or one id per line). Errors name the file and the line.
+ */
+export function readDeviceIds(ids: string[] | undefined, file: string | undefined): string[] {
+  const all = [...(ids ?? []), ...(file === undefined ? [] : readDeviceIdsFile(file))]
+  if (all.length === 0) {
+    throw new AppError(
+      'invalid_input',
+      'no devices: give --device ID (repeatable) or --devices-file FILE',
+    )
+  }
+  return [...new Set(all)]
+}
+
+export function readDeviceIdsFile(file: string): string[] {
+  const text = readInput(file).replace(/^\uFEFF/, '')
+  const ids = /^\s*[[{]/.test(text) ? jsonDeviceIds(file, text) : csvDeviceIds(file, text)
+  if (ids.length === 0) throw new AppError('invalid_input', `${file} lists no device ids`)
+  return ids
+}
+
+function jsonDeviceIds(file: string, text: string): string[] {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new AppError('invalid_input', `${file} is not valid JSON: ${(err as Error).message}`)
+  }
+  if (!Array.isArray(parsed)) {
+    throw new AppError(
+      'invalid_input',
+      `${file}: expected a JSON array of device ids or of objects with "id"`,
+    )
+  }
+  return parsed.map((entry: unknown, i) => {
+    const id =
+      typeof entry === 'string'
+        ? entry
+        : entry !== null && typeof entry === 'object'
+          ? ((entry as Record<string, unknown>).id ?? (entry as Record<string, unknown>).deviceId)
+          : undefined
+    if (typeof id !== 'string' || id.trim() === '') {
+      throw new AppError(
+        'invalid_input',
+        `${file}: entry ${i + 1} has no device id (a string, or an object with "id" or "deviceId")`,
+      )
+    }
+    return id.trim()
+  })
+}
+
+function csvDeviceIds(file: string, text: string): string[] {
+  let rows: { record: string[]; info: { lines: number } }[]
+  try {
+    rows = parseCsv(text, {
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+      comment: '#',
+      info: true,
+    }) as unknown as typeof rows
+  } catch (err) {
+    throw new AppError('invalid_input', `${file} is not valid CSV: ${(err as Error).message}`)
+  }
+  const header = (rows[0]?.record ?? []).map((h) => h.toLowerCase())
+  let column = header.findIndex((h) => h === 'id' || h === 'deviceid' || h === 'device_id')
+  const hasHeader = column >= 0
+  if (!hasHeader) {
+    if (header.length > 1) {
+      throw new AppError(
+        'invalid_input',
+        `${file}: line ${rows[0]!.info.lines} should be a header naming an "id" or "deviceId" column (or give one id per line)`,
+      )
+    }
+    column = 0
+  }
+  return rows.slice(hasHeader ? 1 : 0).map(({ record, info }) => {
+    const id = record[column]
+    if (id === undefined || id === '') {
+      throw new AppError('invalid_input', `${file}: line ${info.lines} has no device id`)
+    }
+    return id
+  })
 }

@@ -1,0 +1,76 @@
+import type { JobCounts, JobItemView, JobItemsPage, JobState } from '../../shared/contract/index.js'
+import type { CommandContext } from './commands/spec.js'
+
+const PAGE = 500
+const RUNNING: readonly JobState[] = ['queued', 'running']
+
+export interface FollowOptions {
+  /**
+   * The summary object's counts, named as the command documents them (`dps watch`: done,
+   * failed, pending; `configs apply`: done, failed, timeout). Default: every item state.
+   */
+  summary?: (counts: JobCounts) => Record<string, number>
+  /** The JSON line for an item; default `{"key","state","message",...detail}`. */
+  line?: (item: JobItemView) => unknown
+  /** Between two polls while nothing changes. */
+  pollMs?: number
+}
+
+/**
+ * Follows a job a command just started (or resumed) until it stops: one line per item change
+ * (JSON lines with --json), then `{"summary":{…},"jobId","state"}`. Exit 0 only when the job
+ * finished with every item done. When no serve holds the data directory, the job runs in this
+ * very process (OperationSession keeps the app open), so this loop must keep polling until the
+ * job is final: Ctrl-C leaves it interrupted, and `jobs resume ID` goes on.
+ */
+export async function followJob(
+  ctx: CommandContext,
+  jobId: string,
+  options: FollowOptions = {},
+): Promise<number> {
+  const { io, globals } = ctx
+  const line = options.line ?? defaultLine
+  const pollMs = options.pollMs ?? 250
+  let since = 0
+  let page: JobItemsPage
+  for (;;) {
+    page = await ctx.call('jobs.items', { id: jobId, since, limit: PAGE })
+    for (const item of page.items) {
+      io.out(globals.json ? `${JSON.stringify(line(item))}\n` : humanLine(item))
+    }
+    since = page.rev
+    // The job is read before its items: final and a short page means nothing is left unseen.
+    if (!RUNNING.includes(page.job.state) && page.items.length < PAGE) break
+    if (page.items.length < PAGE) await new Promise((resolve) => setTimeout(resolve, pollMs))
+  }
+  const { job } = page
+  const summary = (options.summary ?? byState)(job.counts)
+  if (globals.json) {
+    io.out(`${JSON.stringify({ summary, jobId: job.id, state: job.state })}\n`)
+  } else {
+    const counts = Object.entries(summary)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')
+    const why = job.error ? `: ${job.error}` : ''
+    const next =
+      job.state === 'interrupted' || job.state === 'cancelled'
+        ? ` (\`jobs resume ${job.id}\` goes on)`
+        : ''
+    io.out(`job ${job.id} ${job.state}${why}: ${counts}${next}\n`)
+  }
+  return job.state === 'done' && job.counts.done === job.counts.total ? 0 : 1
+}
+
+function defaultLine(item: JobItemView): Record<string, unknown> {
+  // The item's own fields first, and never overwritten by a detail of the same name.
+  const { key: _k, state: _s, message: _m, ...detail } = item.detail
+  return { key: item.key, state: item.state, message: item.message, ...detail }
+}
+
+function humanLine(item: JobItemView): string {
+  return `${item.key}  ${item.state}${item.message ? `  ${item.message}` : ''}\n`
+}
+
+function byState(counts: JobCounts): Record<string, number> {
+  return { ...counts }
+}
