@@ -333,6 +333,15 @@ describe('plgd client over HTTPS', () => {
     expect(got).toHaveLength(1)
   })
 
+  it('aborts a call still waiting for its answer, without retrying it', async () => {
+    const controller = new AbortController()
+    const reason = new Error('job cancelled')
+    const pending = client().plgd.json('PUT', '/slow?abort', { signal: controller.signal })
+    setTimeout(() => controller.abort(reason), 50)
+    await expect(pending).rejects.toBe(reason)
+    expect(hits.get('PUT /slow?abort')).toBe(1)
+  })
+
   it('streams 10,000 items: the first arrives before the server has finished writing', async () => {
     let firstSeenAt: number | undefined
     let finishedAtFirst: boolean | undefined
