@@ -44,7 +44,8 @@ function statusOf(record: WireProvisioningRecord, step: ProvisioningStep): WireS
  * some tools, as HTTP-like 2xx: both read as success.
  */
 function codeClass(code: number): number {
-  if (code >= 100) return Math.floor(code / 100)
+  // CoAP codes stop at 5.31 (191): anything from 200 is an HTTP-style code.
+  if (code >= 200) return Math.floor(code / 100)
   return code >> 5
 }
 
