@@ -1,0 +1,330 @@
+// @vitest-environment node
+import { readFileSync } from 'node:fs'
+import { Agent, request } from 'node:https'
+import { SignJWT, generateKeyPair } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startIssuer, type RunningIssuer } from '../../electron/issuer/issuer-runtime.js'
+import {
+  startHubSimulator,
+  type AppliedConfiguration,
+  type HubSimulator,
+  type ProvisioningRecord,
+} from '../fixtures/hub-simulator/index.mjs'
+import { FixedClock, openTestApp, type TestApp } from '../helpers/fakes.js'
+import { FORM, basicAuth, httpRequest, type HttpResponse } from '../helpers/cli.js'
+
+/**
+ * The hub simulator itself, against this app's real issuer on 127.0.0.1: it authenticates as a
+ * hub does, validates DPS bodies by plgd's rules, provisions devices by fetching tokens from the
+ * hub record's provider as DPS does, streams lists in chunks and moves applied configurations.
+ */
+
+const OWNER_CLAIM = 'https://plgd.dev/owner'
+const OWNER = '1'
+
+let t: TestApp
+let issuer: RunningIssuer
+let issuerCa: string
+let sim: HubSimulator
+let simAgent: Agent
+let bearer: string
+let dpsSecret: string
+
+const dataUri = (text: string): string => `data:;base64,${Buffer.from(text).toString('base64')}`
+
+async function mint(clientId: string, secret: string): Promise<string> {
+  const res = await httpRequest(issuer.ready.tokenEndpoint, {
+    method: 'POST',
+    ca: issuerCa,
+    headers: { 'content-type': FORM, authorization: basicAuth(clientId, secret) },
+    body: 'grant_type=client_credentials',
+  })
+  expect(res.status, res.text).toBe(200)
+  return res.json<{ access_token: string }>().access_token
+}
+
+function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  token: string | null = bearer,
+  base = sim.url,
+): Promise<HttpResponse> {
+  return httpRequest(`${base}${path}`, {
+    method,
+    agent: simAgent,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+}
+
+/** The `{"result": …}` values of a stream body. */
+function results<T = Record<string, unknown>>(res: HttpResponse): T[] {
+  return res.text
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => (JSON.parse(l) as { result: T }).result)
+}
+
+function hubBody(
+  provider: Record<string, unknown> = {},
+  authorization: Record<string, unknown> = {},
+) {
+  return {
+    hubId: sim.hubId,
+    name: 'simulated hub',
+    gateways: ['127.0.0.1:5684'],
+    certificateAuthority: {
+      grpc: { address: '127.0.0.1:9100', tls: { caPool: [dataUri(sim.caPem)] } },
+    },
+    authorization: {
+      ownerClaim: OWNER_CLAIM,
+      deviceIdClaim: 'https://plgd.dev/deviceId',
+      ...authorization,
+      provider: {
+        name: 'plgd.dps',
+        authority: issuer.ready.issuer,
+        clientId: 'dps',
+        clientSecret: `data:,${encodeURIComponent(dpsSecret)}`,
+        http: { timeout: '10000000000', tls: { caPool: [dataUri(issuerCa)] } },
+        ...provider,
+      },
+    },
+  }
+}
+
+async function createGroup(hubRecord: Record<string, unknown>): Promise<string> {
+  const hub = await call('POST', '/api/v1/hubs', hubRecord)
+  expect(hub.status, hub.text).toBe(200)
+  const group = await call('POST', '/api/v1/enrollment-groups', {
+    name: 'line 1',
+    hubIds: [sim.hubId],
+    attestationMechanism: { x509: { certificateChain: dataUri(sim.caPem) } },
+    preSharedKey: `data:,${'k'.repeat(16)}`,
+  })
+  expect(group.status, group.text).toBe(200)
+  return group.json<{ id: string }>().id
+}
+
+/** Polls the device's record until it finished or a step failed. */
+async function settledRecord(deviceId: string): Promise<ProvisioningRecord> {
+  for (let i = 0; i < 200; i++) {
+    const res = await call('GET', `/api/v1/provisioning-records?deviceIdFilter=${deviceId}`)
+    const [record] = results<ProvisioningRecord>(res)
+    const steps = [record?.ownership, record?.credential, record?.acl, record?.cloud]
+    const failed = steps.some((s) => s?.status.errorMessage) || record?.plgdTime?.errorMessage
+    if (record && (record.plgdTime || failed)) return record
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  throw new Error(`record of ${deviceId} never settled`)
+}
+
+beforeAll(async () => {
+  t = await openTestApp({ clock: new FixedClock(Math.floor(Date.now() / 1000)) })
+  issuer = await startIssuer(t.app, { listen: { host: '127.0.0.1', port: 0 } })
+  issuerCa = readFileSync(issuer.ready.caCertFile ?? '', 'utf8')
+  const consoleClient = t.app.clients.add({ id: 'console', owner: OWNER })
+  dpsSecret = t.app.clients.add({ id: 'dps', owner: OWNER, allowDeviceId: true }).clientSecret ?? ''
+  sim = await startHubSimulator({
+    trustedAuthority: issuer.ready.issuer,
+    trustedCaPem: issuerCa,
+    tickMs: 20,
+  })
+  simAgent = new Agent({ ca: sim.caPem })
+  bearer = await mint('console', consoleClient.clientSecret ?? '')
+})
+
+afterAll(async () => {
+  await sim?.close()
+  simAgent?.destroy()
+  await issuer?.stop()
+  t?.close()
+})
+
+describe('hub simulator', () => {
+  it('publishes hub-configuration anonymously with its hub id, claims and service addresses', async () => {
+    const res = await call('GET', '/.well-known/hub-configuration', undefined, null)
+    expect(res.status).toBe(200)
+    const doc = res.json<Record<string, unknown>>()
+    expect(doc).toMatchObject({
+      id: sim.hubId,
+      jwtOwnerClaim: OWNER_CLAIM,
+      authority: issuer.ready.issuer,
+      certificateAuthorities: sim.caPem,
+      ui: { deviceProvisioningService: sim.url, snippetService: `${sim.url}/snippet-service` },
+    })
+    expect(Math.abs(Number(doc.currentTime) / 1e6 - Date.now())).toBeLessThan(5000)
+  })
+
+  it('refuses calls without a valid bearer with plgd 401 bodies, and accepts our issuer', async () => {
+    const none = await call('GET', '/api/v1/devices', undefined, null)
+    expect(none.status).toBe(401)
+    expect(none.json()).toEqual({
+      code: 16,
+      message: 'cannot access to /api/v1/devices: invalid token: missing authorization header',
+      details: [],
+    })
+    const { privateKey } = await generateKeyPair('ES256')
+    const stranger = await new SignJWT({ [OWNER_CLAIM]: OWNER })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer('https://elsewhere.example/m2m-oauth-server')
+      .setExpirationTime('5m')
+      .sign(privateKey)
+    const foreign = await call('GET', '/api/v1/hubs', undefined, stranger)
+    expect(foreign.status).toBe(401)
+    expect(foreign.json()).toMatchObject({ code: 16, details: [] })
+    expect(foreign.json<{ message: string }>().message).toMatch(
+      /^cannot access to \/api\/v1\/hubs: invalid token: .*unknown issuer/,
+    )
+    const ok = await call('GET', '/api/v1/devices')
+    expect(ok.status).toBe(200)
+    const again = await call('GET', '/device-provisioning-service/api/v1/hubs')
+    expect(again.status).toBe(200)
+    expect(sim.authenticator.counters.discovery).toBe(1)
+  })
+
+  it('refuses a raw secret where DPS wants a URI scheme, with plgd message', async () => {
+    const res = await call('POST', '/api/v1/hubs', hubBody({ clientSecret: 'raw-secret' }))
+    expect(res.status).toBe(400)
+    expect(res.json()).toMatchObject({ code: 3, details: [] })
+    expect(res.json<{ message: string }>().message).toContain(
+      "clientSecret('raw-secret') - open raw-secret: no such file or directory",
+    )
+    const pem = await call(
+      'POST',
+      '/api/v1/hubs',
+      hubBody({ http: { tls: { caPool: [issuerCa] } } }),
+    )
+    expect(pem.status).toBe(400)
+    expect(pem.json<{ message: string }>().message).toContain('caPool[0]')
+    const missing = await call(
+      'PUT',
+      '/api/v1/hubs/8f0a4f4e-0000-4000-8000-000000000000',
+      hubBody(),
+    )
+    expect(missing.status).toBe(404)
+  })
+
+  it('provisions a device to done with a correctly configured provider, then lists it ONLINE', async () => {
+    const groupId = await createGroup(hubBody())
+    sim.addDevices(['aaaaaaaa-0000-4000-8000-000000000001'], groupId)
+    const record = await settledRecord('aaaaaaaa-0000-4000-8000-000000000001')
+    for (const step of [record.ownership, record.credential, record.acl, record.cloud]) {
+      expect(step?.status.errorMessage).toBeUndefined()
+    }
+    expect(record.plgdTime?.errorMessage).toBeUndefined()
+    expect(record.cloud?.providerName).toBe('plgd.dps')
+    const devices = results(
+      await call('GET', '/api/v1/devices?deviceIdFilter=aaaaaaaa-0000-4000-8000-000000000001'),
+    )
+    expect(devices).toMatchObject([{ metadata: { connection: { status: 'ONLINE' } } }])
+    await call('DELETE', `/api/v1/enrollment-groups?idFilter=${groupId}`)
+    await call('DELETE', '/api/v1/hubs')
+  })
+
+  it('fails the credentials step when the provider holds a wrong client secret', async () => {
+    const groupId = await createGroup(hubBody({ clientSecret: 'data:,not-the-secret' }))
+    sim.addDevices(['aaaaaaaa-0000-4000-8000-000000000002'], groupId)
+    const record = await settledRecord('aaaaaaaa-0000-4000-8000-000000000002')
+    expect(record.ownership?.status.errorMessage).toBeUndefined()
+    expect(record.credential?.status.coapCode).toBe(129)
+    expect(record.credential?.status.errorMessage).toMatch(/^cannot get token: .*401/)
+    expect(record.cloud).toBeUndefined()
+    await call('DELETE', `/api/v1/enrollment-groups?idFilter=${groupId}`)
+    await call('DELETE', '/api/v1/hubs')
+  })
+
+  it('fails on an owner mismatch: the token does not carry the group owner in the hub record claim', async () => {
+    const groupId = await createGroup(hubBody({}, { ownerClaim: 'owner', deviceIdClaim: '' }))
+    sim.addDevices(['aaaaaaaa-0000-4000-8000-000000000003'], groupId)
+    const record = await settledRecord('aaaaaaaa-0000-4000-8000-000000000003')
+    expect(record.credential?.status.errorMessage).toMatch(
+      /^invalid owner claim: .*owner=null.*"1"/,
+    )
+    await call('DELETE', `/api/v1/enrollment-groups?idFilter=${groupId}`)
+    await call('DELETE', '/api/v1/hubs')
+  })
+
+  it('streams device lists one result per chunk', async () => {
+    sim.fabricate(3000, OWNER)
+    const chunks = await new Promise<string[]>((resolve, reject) => {
+      const got: string[] = []
+      request(
+        `${sim.url}/api/v1/devices`,
+        { agent: simAgent, headers: { authorization: `Bearer ${bearer}` } },
+        (res) => {
+          res.setEncoding('utf8')
+          res.on('data', (c: string) => got.push(c))
+          res.on('end', () => resolve(got))
+          res.on('error', reject)
+        },
+      )
+        .on('error', reject)
+        .end()
+    })
+    expect(chunks.length).toBeGreaterThan(1)
+    const lines = chunks.join('').split('\n').filter(Boolean)
+    expect(lines.length).toBeGreaterThanOrEqual(3000)
+    expect(JSON.parse(lines[0] ?? '')).toHaveProperty('result.id')
+  })
+
+  it('moves applied configurations QUEUED → PENDING → DONE, or TIMEOUT for slow devices', async () => {
+    const [fast, slow] = sim.fabricate(2, OWNER)
+    sim.setSlow([slow ?? ''])
+    const content = {
+      contentType: 'application/json',
+      coapContentFormat: 50,
+      data: 'eyJwb3dlciI6NDJ9',
+    }
+    const wrongOwner = await httpRequest(`${sim.snippetUrl}/api/v1/configurations`, {
+      method: 'POST',
+      agent: simAgent,
+      headers: { authorization: `Bearer ${bearer}` },
+      body: JSON.stringify({ owner: '2', resources: [{ href: '/light/1', content }] }),
+    })
+    expect(wrongOwner.status).toBe(403)
+    expect(wrongOwner.json()).toMatchObject({ code: 7 })
+    const notBase64 = await call('POST', '/snippet-service/api/v1/configurations', {
+      resources: [{ href: '/light/1', content: { ...content, data: '{"power":42}' } }],
+    })
+    expect(notBase64.status).toBe(400)
+    const created = await call('POST', '/snippet-service/api/v1/configurations', {
+      name: 'power 42',
+      resources: [{ href: '/light/1', content, timeToLive: '60000000000' }],
+    })
+    expect(created.status, created.text).toBe(200)
+    const config = created.json<{ id: string; version: string }>()
+    expect(config.version).toBe('0')
+    sim.pause()
+    for (const deviceId of [fast, slow]) {
+      const res = await call('POST', `/snippet-service/api/v1/configurations/${config.id}`, {
+        deviceId,
+        force: true,
+      })
+      expect(res.status, res.text).toBe(200)
+      expect(res.json()).toHaveProperty('appliedConfigurationId')
+    }
+    const statuses = async (): Promise<Record<string, string | undefined>> => {
+      const applied = results<AppliedConfiguration>(
+        await call(
+          'GET',
+          `/snippet-service/api/v1/configurations/applied?httpConfigurationIdFilter=${config.id}/all`,
+        ),
+      )
+      return Object.fromEntries(applied.map((a) => [a.deviceId, a.resources[0]?.status]))
+    }
+    try {
+      expect(await statuses()).toEqual({ [fast ?? '']: 'QUEUED', [slow ?? '']: 'QUEUED' })
+      sim.tick()
+      expect(await statuses()).toEqual({ [fast ?? '']: 'PENDING', [slow ?? '']: 'PENDING' })
+      sim.tick()
+      expect(await statuses()).toEqual({ [fast ?? '']: 'DONE', [slow ?? '']: 'TIMEOUT' })
+    } finally {
+      sim.pause(false)
+    }
+    expect(sim.requestLog.maxInFlight).toBeGreaterThanOrEqual(1)
+  })
+})
