@@ -99,9 +99,8 @@ export async function discoverHub(gateway: PlgdClient): Promise<HubConfiguration
 /** The address devices use for DPS: the override, else the DPS API host on port 15684. */
 export function defaultDpsDeviceEndpoint(dpsUrl: string | null): string | null {
   const url = dpsUrl ? URL.parse(dpsUrl) : null
-  return url
-    ? `coaps+tcp://${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${DPS_DEVICE_PORT}`
-    : null
+  // URL.hostname keeps an IPv6 address's brackets, as the endpoint needs them.
+  return url ? `coaps+tcp://${url.hostname}:${DPS_DEVICE_PORT}` : null
 }
 
 export type ResolvedHub = Pick<
