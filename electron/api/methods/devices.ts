@@ -1,4 +1,5 @@
 import type { devicesMethods } from '../../../shared/contract/index.js'
+import { devicesListHandler } from '../../plgd/devices-list.js'
 import { removeDevice, resourceLinks, updateResource } from '../../plgd/devices.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
@@ -6,6 +7,8 @@ export function implementDevices({
   app,
   audit,
 }: MethodContext): DomainTable<typeof devicesMethods> {
+  // Registered with every dispatcher, before any call can start or resume a listing.
+  app.jobs.register(devicesListHandler(app.hubs))
   return {
     'devices.list': (input) => app.jobs.start('devices.list', input.hub, input),
     'devices.resourceLinks': (input) => resourceLinks(app.hubs.open(input.hub), input),

@@ -1,4 +1,5 @@
 import type { snippetsMethods } from '../../../shared/contract/index.js'
+import { configsApplyHandler } from '../../plgd/configs-apply.js'
 import {
   createCondition,
   createConfiguration,
@@ -13,6 +14,8 @@ export function implementSnippets({
   actor,
   audit,
 }: MethodContext): DomainTable<typeof snippetsMethods> {
+  // Registered with every dispatcher, before any call can start or resume an apply.
+  app.jobs.register(configsApplyHandler(app.hubs))
   // Condition tokens are minted as the local administrator, under the client's policy, and
   // recorded in the ledger and the audit log like any token the console mints.
   const tokens: ConditionTokens = {
