@@ -162,6 +162,7 @@ export function requestStream(
       if (response) response.destroy(error instanceof Error ? error : new Error(String(error)))
       else if (!settled) {
         settled = true
+        signal?.removeEventListener('abort', onAbort)
         reject(error)
       }
       req.destroy()

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import 'reflect-metadata'
 import { webcrypto } from 'node:crypto'
-import { once } from 'node:events'
+import { getEventListeners, once } from 'node:events'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { ServerResponse } from 'node:http'
@@ -340,6 +340,20 @@ describe('plgd client over HTTPS', () => {
     setTimeout(() => controller.abort(reason), 50)
     await expect(pending).rejects.toBe(reason)
     expect(hits.get('PUT /slow?abort')).toBe(1)
+  })
+
+  it('leaves no listener on a long-lived signal (a job makes thousands of calls with one)', async () => {
+    const controller = new AbortController()
+    const { plgd } = client({ timeoutMs: 200, maxRetries: 0 })
+    const { signal } = controller
+    await collect(plgd.stream('/list-bytes', { signal }))
+    await plgd.json('GET', '/flaky', { signal })
+    await plgd.json('POST', '/always-503', { signal, body: {} }).catch(() => undefined)
+    await plgd.json('GET', '/slow?listeners', { signal }).catch(() => undefined)
+    await client({ caPem: undefined })
+      .plgd.json('GET', '/flaky', { signal })
+      .catch(() => undefined)
+    await expect.poll(() => getEventListeners(signal, 'abort').length).toBe(0)
   })
 
   it('streams 10,000 items: the first arrives before the server has finished writing', async () => {
