@@ -32,6 +32,12 @@ const TokensPage = lazy(() =>
 const InspectorPage = lazy(() =>
   import('../features/inspector/InspectorPage').then((m) => ({ default: m.InspectorPage })),
 )
+const ConfigsPage = lazy(() =>
+  import('../features/configs/ConfigsPage').then((m) => ({ default: m.ConfigsPage })),
+)
+const DevicesPage = lazy(() =>
+  import('../features/devices/DevicesPage').then((m) => ({ default: m.DevicesPage })),
+)
 const KeysPage = lazy(() =>
   import('../features/keys/KeysPage').then((m) => ({ default: m.KeysPage })),
 )
@@ -49,6 +55,10 @@ function PageContent({ page }: { page: Page }) {
       return <TokensPage />
     case 'inspector':
       return <InspectorPage />
+    case 'configs':
+      return <ConfigsPage />
+    case 'devices':
+      return <DevicesPage />
     case 'keys':
       return <KeysPage />
     case 'audit':

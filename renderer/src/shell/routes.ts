@@ -1,6 +1,15 @@
 import { useSyncExternalStore } from 'react'
 
-export const PAGES = ['dashboard', 'clients', 'tokens', 'inspector', 'keys', 'audit'] as const
+export const PAGES = [
+  'dashboard',
+  'clients',
+  'tokens',
+  'inspector',
+  'configs',
+  'devices',
+  'keys',
+  'audit',
+] as const
 export type Page = (typeof PAGES)[number]
 
 export const PAGE_LABELS: Record<Page, string> = {
@@ -8,6 +17,8 @@ export const PAGE_LABELS: Record<Page, string> = {
   clients: 'Clients',
   tokens: 'Tokens',
   inspector: 'Inspector',
+  configs: 'Pre-configuration',
+  devices: 'Devices',
   keys: 'Keys',
   audit: 'Audit',
 }
