@@ -226,7 +226,8 @@ function jobContext(
         for (let key = next(); key !== undefined && !signal.aborted; key = next()) {
           write(key, { state: 'running' })
           try {
-            write(key, await work(key, signal))
+            // Its own signal, so a handler's abort listeners go with the item, not pile up.
+            write(key, await work(key, AbortSignal.any([signal])))
           } catch (err) {
             // Cancelled or stopping: the runner decides what the item becomes.
             if (signal.aborted) return

@@ -86,6 +86,7 @@ export class JobStore {
         'queued',
         job.concurrency,
         now,
+        now,
       )
       let seq = 0
       for (const key of job.keys) {
@@ -226,7 +227,7 @@ function prepare(db: Database.Database) {
   return {
     insertJob: db.prepare(
       `INSERT INTO jobs (id, kind, hub, title, input, state, concurrency, error, rev, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?8, ?8)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 0, ?, ?)`,
     ),
     insertItem: db.prepare(
       `INSERT INTO job_items (job_id, seq, key, state, detail, message, rev, updated_at)
