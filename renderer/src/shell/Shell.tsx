@@ -32,6 +32,9 @@ const TokensPage = lazy(() =>
 const InspectorPage = lazy(() =>
   import('../features/inspector/InspectorPage').then((m) => ({ default: m.InspectorPage })),
 )
+const DpsPage = lazy(() =>
+  import('../features/dps/DpsPage').then((m) => ({ default: m.DpsPage })),
+)
 const ConfigsPage = lazy(() =>
   import('../features/configs/ConfigsPage').then((m) => ({ default: m.ConfigsPage })),
 )
@@ -55,6 +58,8 @@ function PageContent({ page }: { page: Page }) {
       return <TokensPage />
     case 'inspector':
       return <InspectorPage />
+    case 'dps':
+      return <DpsPage />
     case 'configs':
       return <ConfigsPage />
     case 'devices':
