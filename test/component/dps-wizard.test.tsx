@@ -1,0 +1,138 @@
+// @vitest-environment jsdom
+import { screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { describe, expect, it } from 'vitest'
+import type { DpsSetupResult, ParsedInput } from '../../shared/contract/index'
+import { ReviewStep } from '../../renderer/src/features/dps/ReviewStep'
+import { SetupWizard } from '../../renderer/src/features/dps/SetupWizard'
+import { SETUP_DEFAULTS } from '../../renderer/src/features/dps/setup-form'
+import { clientView, fakeConsole, renderWithApp } from './helpers'
+
+const CHAIN = '-----BEGIN CERTIFICATE-----\nMIIBmfg\n-----END CERTIFICATE-----\n'
+
+function planFor(input: ParsedInput<'dps.setup'>): DpsSetupResult {
+  return {
+    applied: !input.dryRun,
+    dpsHubId: input.dryRun ? null : 'hub-rec-1',
+    enrollmentGroupId: input.dryRun ? null : 'group-1',
+    warnings: ['the issuer URL is a loopback address'],
+    plan: [
+      {
+        target: 'client',
+        action: 'rotate-secret',
+        id: 'dps',
+        name: 'dps',
+        changes: [
+          { field: 'secret', from: '**** (keeps working 3600 s)', to: '**** (sent to DPS only)' },
+        ],
+      },
+      {
+        target: 'dps-hub',
+        action: 'update',
+        id: 'hub-rec-1',
+        name: 'lab',
+        changes: [
+          { field: 'gateways', from: ['coaps+tcp://old:5684'], to: ['coaps+tcp://hub:5684'] },
+          { field: 'authorization.provider.clientSecret', from: 'data:,****', to: 'data:,****' },
+        ],
+      },
+      { target: 'enrollment-group', action: 'create', id: null, name: 'line-1', changes: [] },
+    ],
+  }
+}
+
+describe('DPS wizard review step', () => {
+  it('shows the dry run as a per-field diff, secrets masked, and applies only on Apply', async () => {
+    const fake = fakeConsole({ 'dps.setup': planFor })
+    const user = userEvent.setup()
+    let applied: DpsSetupResult | null = null
+    renderWithApp(
+      <ReviewStep
+        values={{ ...SETUP_DEFAULTS, hub: 'lab', group: 'line-1', certificateChainPem: CHAIN }}
+        clients={[clientView({ id: 'dps', owner: '1' })]}
+        onBack={() => undefined}
+        onApplied={(r) => {
+          applied = r
+        }}
+      />,
+      fake.api,
+    )
+    const plan = await screen.findByTestId('dps-plan')
+    expect(fake.callsTo('dps.setup')).toEqual([
+      expect.objectContaining({ hub: 'lab', clientId: 'dps', group: 'line-1', dryRun: true }),
+    ])
+    // An existing client: no owner is sent.
+    expect((fake.callsTo('dps.setup')[0] as { owner?: string }).owner).toBeUndefined()
+    const hubRow = within(plan).getByTestId('dps-plan-dps-hub')
+    expect(hubRow.textContent).toMatch(/DPS hub record lab/)
+    expect(hubRow.textContent).toMatch(/update/)
+    expect(within(plan).getByText('gateways')).toBeTruthy()
+    expect(within(plan).getAllByText('data:,****')).toHaveLength(2)
+    expect(within(plan).getByTestId('dps-plan-warning').textContent).toMatch(/loopback/)
+    expect(screen.getByTestId('dps-review-rotation').textContent).toMatch(
+      /keeps working for 3600 s/,
+    )
+
+    await user.click(screen.getByTestId('dps-apply'))
+    await waitFor(() => expect(applied).not.toBeNull())
+    expect(fake.callsTo('dps.setup')).toHaveLength(2)
+    expect(fake.callsTo('dps.setup')[1]).toMatchObject({ dryRun: false })
+    expect(applied!.dpsHubId).toBe('hub-rec-1')
+  })
+
+  it('shows a failed dry run with its cause and offers no apply', async () => {
+    const fake = fakeConsole({
+      'dps.setup': () => ({
+        ok: false,
+        error: {
+          code: 'policy_violation',
+          message: "the hub's owner claim is sub but this issuer…",
+        },
+      }),
+    })
+    renderWithApp(
+      <ReviewStep
+        values={{ ...SETUP_DEFAULTS, hub: 'lab', group: 'g', certificateChainPem: CHAIN }}
+        clients={[]}
+        onBack={() => undefined}
+        onApplied={() => undefined}
+      />,
+      fake.api,
+    )
+    expect((await screen.findByTestId('dps-review-error')).textContent).toMatch(
+      /owner claim is sub/,
+    )
+    expect((screen.getByTestId('dps-apply') as HTMLButtonElement).disabled).toBe(true)
+  })
+})
+
+describe('DPS wizard', () => {
+  it('keeps errors at the fields, then reaches the review from the keyboard', async () => {
+    const fake = fakeConsole({
+      'clients.list': () => [clientView({ id: 'dps', owner: '1' })],
+      'dps.setup': planFor,
+    })
+    const user = userEvent.setup()
+    renderWithApp(<SetupWizard hub="lab" />, fake.api)
+    expect((await screen.findByTestId('dps-client-owner')).textContent).toMatch(/Owner 1/)
+    await user.click(screen.getByTestId('dps-next-1'))
+
+    const group = await screen.findByTestId('dps-step-group')
+    await user.click(within(group).getByTestId('dps-next-2'))
+    expect(
+      await within(group).findByText('load the manufacturer certificate chain (PEM)'),
+    ).toBeTruthy()
+    expect(fake.callsTo('dps.setup')).toHaveLength(0)
+
+    await user.type(within(group).getByTestId('dps-group'), 'line-1')
+    await user.click(within(group).getByTestId('dps-chain'))
+    await user.paste(CHAIN)
+    await user.type(within(group).getByTestId('dps-group'), '{Enter}')
+    expect(await screen.findByTestId('dps-plan')).toBeTruthy()
+    expect(fake.callsTo('dps.setup')[0]).toMatchObject({
+      hub: 'lab',
+      group: 'line-1',
+      dryRun: true,
+    })
+  })
+})
