@@ -7,13 +7,17 @@ export interface FixContext {
   timeoutMs: number
   /** The option that changes this service's address (`--dps-url`…); the hub URL otherwise. */
   urlOption?: string
+  /** While `hubs add` runs: the profile does not exist yet, so the fixes name add's options. */
+  adding?: boolean
 }
 
 /** What to change when a request failed at this layer. */
 export function netFix(err: NetError, ctx: FixContext): string {
-  const address = ctx.urlOption
-    ? `set the address with \`hubs update ${ctx.hub} ${ctx.urlOption} URL\``
-    : `check the hub URL (\`hubs remove ${ctx.hub}\`, then \`hubs add\` with the right one)`
+  const address = ctx.adding
+    ? 'check --url: the http-gateway, e.g. https://api.hub.example'
+    : ctx.urlOption
+      ? `set the address with \`hubs update ${ctx.hub} ${ctx.urlOption} URL\``
+      : `check the hub URL (\`hubs remove ${ctx.hub}\`, then \`hubs add\` with the right one)`
   switch (err.failure) {
     case 'url':
       return address
@@ -36,6 +40,10 @@ export function netFix(err: NetError, ctx: FixContext): string {
 function tlsFix(err: NetError, ctx: FixContext): string {
   switch (err.tls) {
     case 'untrusted':
+      if (ctx.adding)
+        return ctx.hasCa
+          ? "the CA given with --ca did not sign this certificate: pass the one that did (the hub's ca.crt)"
+          : "pass the CA that signed the hub's certificate with --ca FILE (the hub's ca.crt, PEM)"
       return ctx.hasCa
         ? `the CA given with --ca did not sign this certificate: \`hubs update ${ctx.hub} --ca FILE\` with the CA that did (the hub's ca.crt)`
         : `trust the CA that signed the hub's certificate: \`hubs update ${ctx.hub} --ca FILE\` (the hub's ca.crt, PEM)`

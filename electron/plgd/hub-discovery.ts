@@ -1,6 +1,9 @@
 import type { HubOverrides, HubView } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
+import { NetError } from '../net/net-error.js'
+import { netFix, type FixContext } from './hub-check-fixes.js'
 import type { PlgdClient } from './plgd-client.js'
+import { PlgdError } from './plgd-error.js'
 
 /** What a hub publishes at `GET /.well-known/hub-configuration` (interop §5), as we keep it. */
 export interface DiscoveredHub {
@@ -81,19 +84,35 @@ export function parseHubConfiguration(body: unknown): HubConfiguration {
   }
 }
 
-/** Reads the hub's configuration through the plgd connector (anonymous). */
-export async function discoverHub(gateway: PlgdClient): Promise<HubConfiguration> {
+/**
+ * Reads the hub's configuration through the plgd connector (anonymous). A failure names its
+ * layer and the fix in terms of the command that is running (`hubs add` or `hubs update`).
+ */
+export async function discoverHub(gateway: PlgdClient, ctx: FixContext): Promise<HubConfiguration> {
   let body: unknown
   try {
     body = await gateway.json<unknown>('GET', HUB_CONFIGURATION_PATH)
   } catch (err) {
+    const net = netErrorOf(err)
+    const detail = err instanceof PlgdError ? err.detail : (err as Error).message
+    const fix = net
+      ? netFix(net, ctx)
+      : err instanceof PlgdError && err.fix
+        ? err.fix
+        : "is the URL the hub's http-gateway (without /api/v1)?"
     throw new AppError(
       'invalid_input',
-      `cannot read ${gateway.baseUrl}${HUB_CONFIGURATION_PATH}: ${(err as Error).message}; is the URL the hub's http-gateway? \`hubs check\` tells which layer fails`,
+      `cannot read ${gateway.baseUrl}${HUB_CONFIGURATION_PATH}: ${detail}. Fix: ${fix}`,
       { cause: err },
     )
   }
   return parseHubConfiguration(body)
+}
+
+function netErrorOf(err: unknown): NetError | undefined {
+  if (err instanceof NetError) return err
+  if (err instanceof PlgdError) return err.net
+  return undefined
 }
 
 /** The address devices use for DPS: the override, else the DPS API host on port 15684. */

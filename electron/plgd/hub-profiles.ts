@@ -41,6 +41,8 @@ export interface PlgdClientOptions {
   hubName?: string | undefined
   /** The owner the bearer carries, for a 403's message. */
   owner?: string | undefined
+  /** How long the service may stay silent. */
+  timeoutMs?: number
 }
 export type PlgdServiceName = 'DPS' | 'snippet-service' | 'http-gateway'
 const SERVICE_NAMES: Record<HubService, PlgdServiceName> = {
@@ -95,7 +97,7 @@ export class HubProfiles implements HubDirectory {
     const url = input.url.replace(/\/+$/, '')
     const caPem = input.caPem ?? null
     const auth = this.#storeAuth(input.name, input.auth)
-    const discovered = await this.#discover(url, caPem)
+    const discovered = await this.#discover(input.name, url, caPem, true)
     const now = this.#deps.nowSeconds()
     const hub: StoredHub = {
       name: input.name,
@@ -118,7 +120,7 @@ export class HubProfiles implements HubDirectory {
     if (input.auth) next.auth = this.#storeAuth(input.name, input.auth)
     if (input.overrides) next.overrides = input.overrides
     if (input.rediscover || input.caPem !== undefined) {
-      next.discovered = await this.#discover(next.url, next.caPem)
+      next.discovered = await this.#discover(next.name, next.url, next.caPem, false)
       next.discoveredAt = this.#deps.nowSeconds()
     }
     this.#bearers.delete(input.name)
@@ -221,13 +223,21 @@ export class HubProfiles implements HubDirectory {
     }
   }
 
-  async #discover(url: string, caPem: string | null): Promise<DiscoveredHub> {
+  async #discover(
+    name: string,
+    url: string,
+    caPem: string | null,
+    adding: boolean,
+  ): Promise<DiscoveredHub> {
     const gateway = this.#deps.makeClient({
       baseUrl: url,
       caPem: caPem ?? undefined,
       service: 'http-gateway',
+      hubName: name,
+      timeoutMs: 10_000,
     })
-    return (await discoverHub(gateway)).hub
+    const ctx = { hub: name, hasCa: caPem !== null, timeoutMs: 10_000, adding }
+    return (await discoverHub(gateway, ctx)).hub
   }
 
   #find(name: string): StoredHub {
