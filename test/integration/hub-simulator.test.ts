@@ -327,4 +327,103 @@ describe('hub simulator', () => {
     }
     expect(sim.requestLog.maxInFlight).toBeGreaterThanOrEqual(1)
   })
+
+  it('validates enrollment groups by plgd rules and updates them with an unwrapped body', async () => {
+    const base = {
+      hubIds: [sim.hubId],
+      attestationMechanism: { x509: { certificateChain: dataUri(sim.caPem) } },
+    }
+    const shortPsk = await call('POST', '/api/v1/enrollment-groups', {
+      ...base,
+      preSharedKey: 'data:,short',
+    })
+    expect(shortPsk.status).toBe(400)
+    expect(shortPsk.json<{ message: string }>().message).toContain('at least 16 bytes')
+    const badHub = await call('POST', '/api/v1/enrollment-groups', { ...base, hubIds: ['hub-1'] })
+    expect(badHub.json<{ message: string }>().message).toContain("hubIds('hub-1')")
+    const rawPem = await call('POST', '/api/v1/enrollment-groups', {
+      ...base,
+      attestationMechanism: { x509: { certificateChain: sim.caPem } },
+    })
+    expect(rawPem.status).toBe(400)
+    expect(rawPem.json<{ message: string }>().message).toContain('no such file or directory')
+    const created = await call('POST', '/api/v1/enrollment-groups', { ...base, name: 'a' })
+    const group = created.json<{ id: string; owner: string; name: string }>()
+    expect(group.owner).toBe(OWNER)
+    const updated = await call('PUT', `/api/v1/enrollment-groups/${group.id}`, {
+      ...base,
+      name: 'b',
+    })
+    expect(updated.json()).toMatchObject({ id: group.id, name: 'b', owner: OWNER })
+    const gone = await call('DELETE', `/api/v1/enrollment-groups?idFilter=${group.id}`)
+    expect(gone.json()).toEqual({ count: '1' })
+    const none = await call('DELETE', `/api/v1/enrollment-groups?idFilter=${group.id}`)
+    expect(none.status).toBe(400)
+  })
+
+  it('serves one device, its resource links, a resource update and removal', async () => {
+    const [id] = sim.fabricate(1, OWNER)
+    const device = await call('GET', `/api/v1/devices/${id}`)
+    expect(device.json()).toMatchObject({ id, metadata: { connection: { status: 'ONLINE' } } })
+    const links = results<{ resources: { href: string }[] }>(
+      await call('GET', `/api/v1/devices/${id}/resource-links`),
+    )
+    expect(links[0]?.resources.map((r) => r.href)).toContain('/light/1')
+    const put = await call('PUT', `/api/v1/devices/${id}/resources/light/1`, { power: 7 })
+    expect(put.json()).toMatchObject({ data: { resourceId: { deviceId: id, href: '/light/1' } } })
+    expect(sim.state.resources.get(`${id} /light/1`)).toEqual({ power: 7 })
+    const otherOwner = sim.fabricate(1, '2')[0]
+    expect((await call('GET', `/api/v1/devices/${otherOwner}`)).status).toBe(404)
+    expect((await call('DELETE', `/api/v1/devices/${id}`)).json()).toEqual({ deviceIds: [id] })
+    expect((await call('GET', `/api/v1/devices/${id}`)).json()).toMatchObject({ code: 5 })
+  })
+
+  it('keeps conditions versioned and scoped to the owner', async () => {
+    const configurationId = '11111111-2222-4333-8444-555555555555'
+    const created = await call('POST', '/snippet-service/api/v1/conditions', {
+      name: 'on publish',
+      enabled: true,
+      configurationId,
+      deviceIdFilter: ['d1'],
+      apiAccessToken: 'tok',
+    })
+    expect(created.status, created.text).toBe(200)
+    const condition = created.json<{ id: string; version: string }>()
+    const updated = await call('PUT', `/snippet-service/api/v1/conditions/${condition.id}`, {
+      name: 'on publish 2',
+      configurationId,
+    })
+    expect(updated.json()).toMatchObject({ version: '1', name: 'on publish 2' })
+    const all = results(
+      await call('GET', `/snippet-service/api/v1/conditions?httpIdFilter=${condition.id}/all`),
+    )
+    expect(all).toHaveLength(2)
+    const bad = await call('POST', '/snippet-service/api/v1/conditions', { configurationId: 'x' })
+    expect(bad.json()).toMatchObject({ code: 3 })
+    const removed = await call(
+      'DELETE',
+      `/snippet-service/api/v1/conditions?httpIdFilter=${condition.id}`,
+    )
+    expect(removed.json()).toEqual({ success: true })
+  })
+
+  it('serves DPS and snippet-service on their own ports when asked, as real hubs do', async () => {
+    const split = await startHubSimulator({
+      trustedAuthority: issuer.ready.issuer,
+      trustedCaPem: issuerCa,
+      ports: { dps: 0, snippet: 0 },
+    })
+    try {
+      const agent = new Agent({ ca: split.caPem })
+      const get = (url: string) =>
+        httpRequest(url, { agent, headers: { authorization: `Bearer ${bearer}` } })
+      expect(split.dpsUrl).not.toBe(split.url)
+      expect((await get(`${split.dpsUrl}/api/v1/hubs`)).status).toBe(200)
+      expect((await get(`${split.snippetUrl}/api/v1/configurations`)).status).toBe(200)
+      expect((await get(`${split.url}/api/v1/hubs`)).status).toBe(401)
+      agent.destroy()
+    } finally {
+      await split.close()
+    }
+  })
 })
