@@ -10,7 +10,11 @@ export function implementDevices({
   // Registered with every dispatcher, before any call can start or resume a listing.
   app.jobs.register(devicesListHandler(app.hubs))
   return {
-    'devices.list': (input) => app.jobs.start('devices.list', input.hub, input),
+    'devices.list': (input) => {
+      // An unknown profile is the caller's error, not a job that fails.
+      app.hubs.open(input.hub).client('gateway')
+      return app.jobs.start('devices.list', input.hub, input)
+    },
     'devices.resourceLinks': (input) => resourceLinks(app.hubs.open(input.hub), input),
     'devices.update': async (input) => {
       const updated = await updateResource(app.hubs.open(input.hub), input)

@@ -48,6 +48,8 @@ export function implementSnippets({
     },
     'configs.list': ({ hub }) => listConfigurations(app.hubs.open(hub)),
     'configs.apply': (input) => {
+      // An unknown profile, or one without a snippet-service, is refused before any job.
+      app.hubs.open(input.hub).client('snippets')
       const started = app.jobs.start('configs.apply', input.hub, input, input.concurrency)
       audit('configuration.apply_started', input.configId, {
         hub: input.hub,
