@@ -41,6 +41,9 @@ const ConfigsPage = lazy(() =>
 const DevicesPage = lazy(() =>
   import('../features/devices/DevicesPage').then((m) => ({ default: m.DevicesPage })),
 )
+const JobsPage = lazy(() =>
+  import('../features/jobs/JobsPage').then((m) => ({ default: m.JobsPage })),
+)
 const KeysPage = lazy(() =>
   import('../features/keys/KeysPage').then((m) => ({ default: m.KeysPage })),
 )
@@ -64,6 +67,8 @@ function PageContent({ page }: { page: Page }) {
       return <ConfigsPage />
     case 'devices':
       return <DevicesPage />
+    case 'jobs':
+      return <JobsPage />
     case 'keys':
       return <KeysPage />
     case 'audit':

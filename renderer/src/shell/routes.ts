@@ -8,6 +8,7 @@ export const PAGES = [
   'dps',
   'configs',
   'devices',
+  'jobs',
   'keys',
   'audit',
 ] as const
@@ -21,6 +22,7 @@ export const PAGE_LABELS: Record<Page, string> = {
   dps: 'DPS onboarding',
   configs: 'Pre-configuration',
   devices: 'Devices',
+  jobs: 'Jobs',
   keys: 'Keys',
   audit: 'Audit',
 }
