@@ -1,5 +1,9 @@
 // @vitest-environment node
-import { readFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { Agent, request } from 'node:https'
 import { SignJWT, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -424,6 +428,123 @@ describe('hub simulator', () => {
       agent.destroy()
     } finally {
       await split.close()
+    }
+  })
+
+  it('refuses a token without the owner claim as each service does', async () => {
+    const other = await startHubSimulator({
+      trustedAuthority: issuer.ready.issuer,
+      trustedCaPem: issuerCa,
+      ownerClaim: 'https://other.example/owner',
+    })
+    try {
+      const agent = new Agent({ ca: other.caPem })
+      const get = (path: string) =>
+        httpRequest(`${other.url}${path}`, {
+          agent,
+          headers: { authorization: `Bearer ${bearer}` },
+        })
+      const dps = await get('/api/v1/hubs')
+      expect(dps.status).toBe(401)
+      expect(dps.json()).toMatchObject({ code: 16 })
+      expect(dps.json<{ message: string }>().message).toMatch(/^cannot get owner/)
+      const snippets = await get('/snippet-service/api/v1/configurations')
+      expect(snippets.status).toBe(403)
+      expect(snippets.json()).toMatchObject({ code: 7 })
+      agent.destroy()
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('verifies token trust at an issuer that advertises plgd_tokens_endpoint', async () => {
+    const station = await openTestApp({ clock: new FixedClock(Math.floor(Date.now() / 1000)) })
+    const running = await startIssuer(station.app, {
+      listen: { host: '127.0.0.1', port: 0 },
+      station: true,
+    })
+    const ca = readFileSync(running.ready.caCertFile ?? '', 'utf8')
+    const strict = await startHubSimulator({
+      trustedAuthority: running.ready.issuer,
+      trustedCaPem: ca,
+      tokenTrustCacheMs: 0,
+    })
+    const agent = new Agent({ ca: strict.caPem })
+    try {
+      const secret = station.app.clients.add({ id: 'console', owner: OWNER }).clientSecret ?? ''
+      const res = await httpRequest(running.ready.tokenEndpoint, {
+        method: 'POST',
+        ca,
+        headers: { 'content-type': FORM, authorization: basicAuth('console', secret) },
+        body: 'grant_type=client_credentials',
+      })
+      const token = res.json<{ access_token: string }>().access_token
+      station.app.ledger.flush()
+      const get = () =>
+        httpRequest(`${strict.url}/api/v1/hubs`, {
+          agent,
+          headers: { authorization: `Bearer ${token}` },
+        })
+      expect((await get()).status).toBe(200)
+      expect(strict.authenticator.counters.trust).toBe(1)
+      const { jti } = JSON.parse(
+        Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+      ) as { jti: string }
+      station.app.ledger.blacklistForOwner(OWNER, [jti], Math.floor(Date.now() / 1000))
+      const refused = await get()
+      expect(refused.status).toBe(401)
+      expect(refused.json<{ message: string }>().message).toContain('token is blacklisted')
+    } finally {
+      agent.destroy()
+      await strict.close()
+      await running.stop()
+      station.close()
+    }
+  })
+
+  it('runs as a process for e2e tests and the bench, with its hooks over HTTP', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-sim-'))
+    const caFile = join(dir, 'issuer-ca.pem')
+    writeFileSync(caFile, issuerCa)
+    const child = spawn(
+      process.execPath,
+      [
+        'test/fixtures/hub-simulator/main.mjs',
+        '--authority',
+        issuer.ready.issuer,
+        '--ca',
+        caFile,
+        '--tick-ms',
+        '20',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).once('line', resolve)
+        child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)))
+      })
+      const ready = JSON.parse(line) as { url: string; caPem: string; hubId: string }
+      const agent = new Agent({ ca: ready.caPem })
+      const made = await httpRequest(`${ready.url}/_sim/devices/fabricate`, {
+        method: 'POST',
+        agent,
+        body: JSON.stringify({ count: 3, owner: OWNER }),
+      })
+      expect(made.json<{ ids: string[] }>().ids).toHaveLength(3)
+      const listed = await httpRequest(`${ready.url}/api/v1/devices`, {
+        agent,
+        headers: { authorization: `Bearer ${bearer}` },
+      })
+      expect(results(listed)).toHaveLength(3)
+      const log = await httpRequest(`${ready.url}/_sim/request-log`, { agent })
+      expect(log.json()).toMatchObject({ total: 2, maxInFlight: 1 })
+      agent.destroy()
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
