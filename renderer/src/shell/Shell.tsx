@@ -32,9 +32,10 @@ const TokensPage = lazy(() =>
 const InspectorPage = lazy(() =>
   import('../features/inspector/InspectorPage').then((m) => ({ default: m.InspectorPage })),
 )
-const DpsPage = lazy(() =>
-  import('../features/dps/DpsPage').then((m) => ({ default: m.DpsPage })),
+const HubsPage = lazy(() =>
+  import('../features/hubs/HubsPage').then((m) => ({ default: m.HubsPage })),
 )
+const DpsPage = lazy(() => import('../features/dps/DpsPage').then((m) => ({ default: m.DpsPage })))
 const ConfigsPage = lazy(() =>
   import('../features/configs/ConfigsPage').then((m) => ({ default: m.ConfigsPage })),
 )
@@ -61,6 +62,8 @@ function PageContent({ page }: { page: Page }) {
       return <TokensPage />
     case 'inspector':
       return <InspectorPage />
+    case 'hubs':
+      return <HubsPage />
     case 'dps':
       return <DpsPage />
     case 'configs':
