@@ -59,6 +59,13 @@ const RULES: Rule[] = [
       `the hub's certificate-authority does not trust this issuer, so it refuses the DPS token when signing the device certificate: add ${ctx.issuer} with the console's CA to certificate-authority's authorization.endpoints (the YAML is in \`dps checklist --hub ${ctx.hub}\`).`,
   },
   {
+    test: (m) =>
+      /coap-gateway/i.test(m) &&
+      /unauthenticated|code\s*=?\s*16|invalid token|unknown issuer/i.test(m),
+    explain: (ctx) =>
+      `coap-gateway does not trust this issuer, so the device's sign-up with the DPS token fails: add ${ctx.issuer} with the console's CA to coap-gateway's authorization.endpoints, and the provider DPS tokens name (the YAML is in \`dps checklist --hub ${ctx.hub}\`).`,
+  },
+  {
     test: (m, ctx) =>
       /x509|certificate signed by unknown authority|tls|certificate verify/i.test(m) &&
       (m.includes(hostPort(ctx.issuer)) || /token|openid|issuer|oauth/i.test(m)),

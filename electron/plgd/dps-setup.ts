@@ -114,7 +114,7 @@ export async function dpsSetup(deps: DpsSetupDeps, input: DpsSetup): Promise<Dps
     dpsHubId,
     enrollmentGroupId,
     clientCreated: clientIsNew,
-    secretRotated: rotate,
+    rotated: rotate,
     graceSeconds: rotate ? input.graceSeconds : 0,
     hubAction: hubStep.action,
     groupAction: groupStep.action,
