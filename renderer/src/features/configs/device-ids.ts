@@ -1,6 +1,7 @@
 /**
  * Device ids pasted or read from a file: a JSON array (of ids, or of objects with `id` or
- * `deviceId`), or lines of CSV whose first column is the id (a header row naming it is skipped).
+ * `deviceId`), a CSV whose header names an `id` or `deviceId` column, or ids separated by commas,
+ * spaces or lines.
  */
 export function parseDeviceIds(text: string): { ids: string[]; error: string | null } {
   const trimmed = text.trim()
@@ -30,12 +31,17 @@ export function parseDeviceIds(text: string): { ids: string[]; error: string | n
       return { ids: [], error: 'not valid JSON' }
     }
   }
-  const ids = trimmed
-    .split(/\r?\n/)
-    .map((line) => (line.split(/[,;\t]/)[0] ?? '').trim().replace(/^"(.*)"$/, '$1'))
-    .filter((id) => id !== '')
-  if (ids.length > 0 && /^(device[ _-]?id|id)$/i.test(ids[0] ?? '')) ids.shift()
-  return { ids: unique(ids.flatMap((id) => id.split(/\s+/))), error: null }
+  const lines = trimmed.split(/\r?\n/)
+  const cells = (line: string) =>
+    line.split(/[,;\t]/).map((c) => c.trim().replace(/^"(.*)"$/, '$1'))
+  const header = cells(lines[0] ?? '')
+  const column = header.findIndex((h) => /^(device[ _-]?id|id)$/i.test(h))
+  // A CSV with a header: its id column. Otherwise any mix of commas, spaces and lines.
+  const ids =
+    column >= 0
+      ? lines.slice(1).map((line) => cells(line)[column] ?? '')
+      : trimmed.split(/[\s,;]+/).map((id) => id.replace(/^"(.*)"$/, '$1'))
+  return { ids: unique(ids.filter((id) => id !== '')), error: null }
 }
 
 function unique(ids: string[]): string[] {
