@@ -10,8 +10,6 @@ export interface FailureContext {
   step: ProvisioningStep
   /** The enrollment group's owner (the provisioning record's `owner`), when known. */
   groupOwner: string | null
-  /** The owner our DPS client's tokens carry, when known. */
-  clientOwner: string | null
   clientId: string | null
   issuer: string
   hub: string
@@ -25,19 +23,21 @@ interface Rule {
 const setup = (ctx: FailureContext): string =>
   `\`dps setup --hub ${ctx.hub}${ctx.clientId ? ` --client ${ctx.clientId}` : ''} …\``
 
-/** Owners quoted in DPS's message (`… owner claim "X" … "Y"`), in order. */
-function quoted(message: string): string[] {
-  return [...message.matchAll(/["'`]([^"'`]+)["'`]/g)].map((m) => m[1]!)
-}
-
 const RULES: Rule[] = [
   {
     test: /owner/i,
     explain: (ctx, message) => {
-      const [a, b] = quoted(message)
-      const carried = ctx.clientOwner ?? a ?? 'another owner'
-      const wanted = ctx.groupOwner ?? b ?? "the group's owner"
-      return `the DPS client's tokens carry owner ${carried} but the enrollment group's owner is ${wanted}: DPS refuses a token of another owner. Use a DPS client whose owner is ${wanted} (or give the client ${wanted} as an allowed owner), then re-run ${setup(ctx)}.`
+      const wanted = ctx.groupOwner ?? "the enrollment group's owner"
+      const fix = `Use a DPS client whose owner is ${wanted} (or let the client mint for ${wanted} with an allowed owner), then re-run ${setup(ctx)}.`
+      // DPS decodes the token and compares: `… carries <claim>="X" …` names what it got.
+      const carried = /carries\s+[^=\s]+=("?)([^",\s]+)\1/.exec(message)?.[2]
+      if (carried) {
+        return `the DPS client's tokens carry owner ${carried} but the enrollment group's owner is ${wanted}: DPS refuses a token of another owner. ${fix}`
+      }
+      if (/not allowed|invalid_request|cannot fetch token/i.test(message)) {
+        return `the DPS hub record's client cannot get a token for owner ${wanted}, the enrollment group's owner: this issuer mints only for the client's own (and allowed) owners. ${fix}`
+      }
+      return `the DPS client's tokens carry another owner than the enrollment group's (${wanted}): DPS refuses them. ${fix}`
     },
   },
   {

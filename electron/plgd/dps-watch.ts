@@ -178,7 +178,6 @@ class Watch {
         deviceId: key,
         step: failed.step,
         groupOwner: record?.owner ?? null,
-        clientOwner: clientId ? this.deps.clientOwner(clientId) : null,
         clientId,
         issuer: this.deps.issuer(),
         hub: this.ctx.hub,

@@ -217,7 +217,11 @@ describe('dps watch failures', () => {
     sim.addDevices([id], out.enrollmentGroupId!)
     const { code, lines } = await watch('--client', 'other-dps', '--device', id, '--timeout', '30')
     expect(code).not.toBe(0)
-    expect(finalOf(lines, id)?.message).toMatch(/enrollment group's owner is 2/)
+    const message = finalOf(lines, id)?.message
+    expect(message).toMatch(
+      /^credentials failed: the DPS hub record's client cannot get a token for owner 2/,
+    )
+    expect(message).toMatch(/re-run `dps setup --hub lab --client other-dps/)
   })
 
   it('a device DPS never sees times out with what to check', async () => {

@@ -44,15 +44,22 @@ describe('failure translations', () => {
     deviceId: 'dev-1',
     step: 'credentials',
     groupOwner: '1',
-    clientOwner: '2',
     clientId: 'dps',
     issuer: ISSUER,
     hub: 'lab',
   }
   it.each([
     [
-      'oauth client returned owner claim "2" which does not match enrollment group owner "1"',
-      /tokens carry owner 2 but the enrollment group's owner is 1/,
+      'invalid owner claim: the token of client dps carries https://plgd.dev/owner="3", the enrollment group owner is "1"',
+      /tokens carry owner 3 but the enrollment group's owner is 1/,
+    ],
+    [
+      'the oauth client returned an owner claim that does not match the group owner',
+      /tokens carry another owner than the enrollment group's \(1\)/,
+    ],
+    [
+      'cannot get token: oauth2: cannot fetch token: 400 Bad Request\nResponse: {"error":"invalid_request","error_description":"owner 1 is not allowed"}',
+      /client cannot get a token for owner 1/,
     ],
     [
       'cannot get token: oauth2: cannot fetch token: 401 Unauthorized',
