@@ -547,4 +547,26 @@ describe('hub simulator', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("answers with plgd's JSON marshaller: empties dropped and content decoded, unless protojson", async () => {
+    const content = {
+      contentType: 'application/json',
+      coapContentFormat: 50,
+      data: Buffer.from('{"power":3}').toString('base64'),
+    }
+    const created = await call('POST', '/snippet-service/api/v1/configurations', {
+      resources: [{ href: '/light/1', content }],
+    })
+    const { id } = created.json<{ id: string }>()
+    expect(created.json()).not.toHaveProperty('name')
+    expect(created.json()).toMatchObject({
+      resources: [{ href: '/light/1', content: { power: 3 } }],
+    })
+    const proto = await httpRequest(`${sim.snippetUrl}/api/v1/configurations?httpIdFilter=${id}`, {
+      agent: simAgent,
+      headers: { authorization: `Bearer ${bearer}`, accept: 'application/protojson' },
+    })
+    expect(proto.headers['content-type']).toBe('application/jsonpb')
+    expect(results(proto)).toMatchObject([{ id, name: '', resources: [{ content }] }])
+  })
 })
