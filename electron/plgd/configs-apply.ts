@@ -6,7 +6,7 @@ import {
   type AppliedResource,
   type WireAppliedConfiguration,
 } from './applied-status.js'
-import { explainDeviceFailure } from './device-failures.js'
+import { explainDeviceFailure, httpStatusOf } from './device-failures.js'
 import type { HubDirectory } from './hub-context.js'
 import type { PlgdClient } from './plgd-client.js'
 import { snippetPath } from './snippet-paths.js'
@@ -67,12 +67,22 @@ async function applyOne(
   { pollMs, nowMs }: { pollMs: number; nowMs: () => number },
 ): Promise<ItemOutcome> {
   const { configId, force, timeoutSeconds } = ctx.input
-  const invoked = await client.json<{ appliedConfigurationId?: string }>(
-    'POST',
-    snippetPath(client, `/configurations/${encodeURIComponent(configId)}`),
-    { body: { deviceId, force }, signal },
-  )
-  const appliedConfigurationId = invoked.appliedConfigurationId
+  let appliedConfigurationId: string | undefined
+  let earlier = false
+  try {
+    const invoked = await client.json<{ appliedConfigurationId?: string }>(
+      'POST',
+      snippetPath(client, `/configurations/${encodeURIComponent(configId)}`),
+      { body: { deviceId, force }, signal },
+    )
+    appliedConfigurationId = invoked.appliedConfigurationId
+  } catch (err) {
+    // Applied already (by an earlier run, or before a restart): follow that one, not fail.
+    if (httpStatusOf(err) !== 409) throw err
+    appliedConfigurationId = await findApplied(client, deviceId, configId, signal)
+    if (!appliedConfigurationId) throw err
+    earlier = true
+  }
   if (!appliedConfigurationId)
     return { state: 'failed', message: 'the snippet-service answered without an applied id' }
   const deadline = nowMs() + timeoutSeconds * 1000
@@ -82,7 +92,12 @@ async function applyOne(
     resources = await readApplied(client, appliedConfigurationId, signal)
     const detail = { appliedConfigurationId, resources }
     const outcome = appliedOutcome(resources)
-    if (outcome === 'done') return { state: 'done', detail }
+    if (outcome === 'done') {
+      const message = earlier
+        ? `already applied as ${appliedConfigurationId} before this run; \`--force\` applies it again`
+        : null
+      return { state: 'done', detail, message }
+    }
     if (outcome === 'timeout') {
       const late = resources.filter((r) => r.status === 'TIMEOUT').map((r) => r.href)
       return {
@@ -119,6 +134,21 @@ async function readApplied(
     if (applied.id === undefined || applied.id === id) return appliedResources(applied)
   }
   return []
+}
+
+async function findApplied(
+  client: PlgdClient,
+  deviceId: string,
+  configId: string,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  for await (const applied of client.stream<WireAppliedConfiguration>(
+    snippetPath(client, '/configurations/applied'),
+    { query: { deviceIdFilter: deviceId, httpConfigurationIdFilter: `${configId}/all` }, signal },
+  )) {
+    if (applied.id) return applied.id
+  }
+  return undefined
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -29,6 +29,8 @@ export function explainDeviceFailure(err: unknown, scope: DeviceCallScope): stri
       return `${action}: device ${deviceId} is not owned by ${owner}, the owner of hub ${hub}'s bearer (${detail}). Use a hub profile whose client mints for the device owner (\`hubs update\`).`
     case 401:
       return `${action}: hub ${hub} refused the console's token (${detail}). Run \`hubs check ${hub}\`: the hub must trust this issuer (its authorization.endpoints) and the clocks must agree.`
+    case 409:
+      return `${action}: device ${deviceId} already has it applied (${detail}). Apply with \`--force\` (Force in the console) to apply it again.`
     case 408:
     case 504:
       return `${action}: device ${deviceId} did not answer in time (${detail}). Check that it is online (\`devices list --hub ${hub} --status ONLINE\`) and try again.`

@@ -213,6 +213,24 @@ describe('configs', () => {
     expect(sim.requestLog.maxInFlight).toBeLessThanOrEqual(2)
     expect(sim.requestLog.maxInFlight).toBeGreaterThan(0)
   })
+  it('follows an earlier apply instead of failing, and --force applies again', async () => {
+    const [id] = sim.fabricate(1, OWNER, 'ONLINE')
+    const apply = (...extra: string[]) =>
+      cli('configs', 'apply', '--hub', 'lab', '--config', configId, '--device', id!, ...extra)
+    const first = jsonLines((await apply()).stdout) as Record<string, unknown>[]
+    const firstId = first.at(-2)?.appliedConfigurationId
+    const again = await apply()
+    expect(again.code, again.stderr).toBe(0)
+    const lines = jsonLines(again.stdout) as Record<string, unknown>[]
+    expect(lines.at(-2)).toMatchObject({
+      state: 'done',
+      appliedConfigurationId: firstId,
+      message: expect.stringContaining('--force') as string,
+    })
+    const forced = jsonLines((await apply('--force')).stdout) as Record<string, unknown>[]
+    expect(forced.at(-2)?.state).toBe('done')
+    expect(forced.at(-2)?.appliedConfigurationId).not.toBe(firstId)
+  })
 })
 
 describe('conditions', () => {
