@@ -111,7 +111,7 @@ describe('hubs CLI', () => {
     ])
     expect(result.ok).toBe(true)
     expect(code).toBe(0)
-    const tokens = await cliJson<unknown>(['tokens', 'list'], { dataDir })
+    const tokens = await cliJson<unknown>(['token', 'list'], { dataDir })
     expect(JSON.stringify(tokens)).toContain('console: hub lab')
   })
 
@@ -215,7 +215,7 @@ describe('hubs CLI', () => {
 
   it('a pasted token is stored sealed: never in settings.json, never printed', async () => {
     const issued = await cliJson<{ accessToken: string }>(
-      ['tokens', 'issue', '--client', 'console', '--lifetime', '600'],
+      ['token', 'issue', '--client', 'console', '--lifetime', '600'],
       { dataDir },
     )
     const tokenFile = join(makeTempDir(), 'token.jwt')
