@@ -47,7 +47,13 @@ describe('openRecordsDb', () => {
       const tables = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .all()
-      expect(tables).toEqual([{ name: 'assertion_jti' }, { name: 'audit' }, { name: 'tokens' }])
+      expect(tables).toEqual([
+        { name: 'assertion_jti' },
+        { name: 'audit' },
+        { name: 'job_items' },
+        { name: 'jobs' },
+        { name: 'tokens' },
+      ])
     } finally {
       second.close()
       db.close()

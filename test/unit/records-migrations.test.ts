@@ -116,11 +116,16 @@ describe('RECORDS_MIGRATIONS', () => {
     applyMigrations(db, RECORDS_MIGRATIONS)
     expect(schema()).toEqual([
       'index assertion_jti_exp',
+      'index job_items_by_rev',
+      'index job_items_by_state',
+      'index jobs_by_state',
       'index tokens_by_client',
       'index tokens_by_expiry',
       'index tokens_by_owner',
       'table assertion_jti',
       'table audit',
+      'table job_items',
+      'table jobs',
       'table tokens',
       'trigger audit_no_delete',
       'trigger audit_no_update',
