@@ -262,7 +262,10 @@ export async function openApp(options: AppOptions): Promise<App> {
     load: () => settings.get('hubs'),
     save: (all) => settings.set('hubs', all),
     sealer,
-    clientOwner: (id) => clients.find(id)?.owner,
+    client: (id) => {
+      const c = clients.find(id)
+      return c && { owner: c.owner, disabled: c.disabled, authMethod: c.auth.method }
+    },
     mintBearer: hubBearerMinter({
       client: (id) => clients.find(id),
       issueAsAdmin: (input) => tokens.issueAsAdmin(input),

@@ -56,12 +56,39 @@ export interface HubProfilesDeps {
   load(): Record<string, StoredHub> | undefined
   save(all: Record<string, StoredHub>): void
   sealer: SealedBox
-  /** The client's owner, or undefined when there is no such client. */
-  clientOwner(clientId: string): string | undefined
+  /** What the profile needs of a client of ours, or undefined when there is no such client. */
+  client(clientId: string): HubClientFacts | undefined
   /** Mints a short-lived bearer for the client, recorded in the ledger and the audit log. */
   mintBearer(hubName: string, clientId: string): Promise<MintedBearer>
   makeClient: PlgdClientFactory
   nowSeconds(): number
+}
+
+export interface HubClientFacts {
+  owner: string
+  disabled: boolean
+  authMethod: string
+}
+
+/** The console mints for the client without its credentials: it must exist, be enabled, and not need a user's token. */
+function refuseClient(id: string, client: HubClientFacts | undefined): void {
+  if (!client) {
+    throw new AppError(
+      'not_found',
+      `no client ${id}: add one with \`clients add --id ${id} --owner OWNER\`, or pass --token-file`,
+    )
+  }
+  if (client.authMethod === 'user_assertion') {
+    throw new AppError(
+      'policy_violation',
+      `client ${id} mints only for a user's token: choose a client with an owner of its own, or pass --token-file`,
+    )
+  }
+  if (client.disabled)
+    throw new AppError(
+      'policy_violation',
+      `client ${id} is disabled: \`clients enable ${id}\` first`,
+    )
 }
 
 export type AddHub = z.output<typeof addHubInput>
@@ -190,7 +217,7 @@ export class HubProfiles implements HubDirectory {
 
   #owner(hub: StoredHub, ownerClaim: string): string {
     const { auth } = hub
-    if (auth.kind === 'client') return this.#deps.clientOwner(auth.clientId) ?? ''
+    if (auth.kind === 'client') return this.#deps.client(auth.clientId)?.owner ?? ''
     const claim = unverifiedClaims(this.#unseal(hub.name, auth.tokenSealed))[ownerClaim]
     return typeof claim === 'string' ? claim : ''
   }
@@ -201,12 +228,7 @@ export class HubProfiles implements HubDirectory {
 
   #storeAuth(name: string, auth: HubAuthInput): StoredHubAuth {
     if (auth.kind === 'client') {
-      if (this.#deps.clientOwner(auth.clientId) === undefined) {
-        throw new AppError(
-          'not_found',
-          `no client ${auth.clientId}: add one with \`clients add --id ${auth.clientId} --owner OWNER\`, or pass --token-file`,
-        )
-      }
+      refuseClient(auth.clientId, this.#deps.client(auth.clientId))
       return { kind: 'client', clientId: auth.clientId }
     }
     const token = auth.token.trim()

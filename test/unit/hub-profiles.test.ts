@@ -103,7 +103,12 @@ function harness(options: { config?: unknown } = {}) {
       stored = JSON.parse(JSON.stringify(all)) as Record<string, StoredHub>
     },
     sealer: new SealedBox(randomBytes(32)),
-    clientOwner: (id) => (id === 'console' ? 'owner-1' : undefined),
+    client: (id) =>
+      id === 'console'
+        ? { owner: 'owner-1', disabled: false, authMethod: 'client_secret' }
+        : id === 'ui'
+          ? { owner: '', disabled: false, authMethod: 'user_assertion' }
+          : undefined,
     mintBearer: mint,
     makeClient: (o) => {
       made.push(o)
@@ -148,6 +153,7 @@ describe('hub profiles', () => {
     const input = (clientId: string) =>
       addHubInput.parse({ name: 'lab', url: 'https://api.lab', auth: { kind: 'client', clientId } })
     await expect(h.profiles.add(input('nobody'))).rejects.toThrow(/clients add --id nobody/)
+    await expect(h.profiles.add(input('ui'))).rejects.toThrow(/only for a user's token/)
     await h.profiles.add(input('console'))
     await expect(h.profiles.add(input('console'))).rejects.toMatchObject({ code: 'already_exists' })
   })
