@@ -6,6 +6,8 @@ import type { DpsSetupResult, ParsedInput } from '../../shared/contract/index'
 import { ReviewStep } from '../../renderer/src/features/dps/ReviewStep'
 import { SetupWizard } from '../../renderer/src/features/dps/SetupWizard'
 import { SETUP_DEFAULTS } from '../../renderer/src/features/dps/setup-form'
+import { WatchPanel } from '../../renderer/src/features/dps/WatchPanel'
+import type { JobItemView, JobView } from '../../shared/contract/index'
 import { clientView, fakeConsole, renderWithApp } from './helpers'
 
 const CHAIN = '-----BEGIN CERTIFICATE-----\nMIIBmfg\n-----END CERTIFICATE-----\n'
@@ -134,5 +136,78 @@ describe('DPS wizard', () => {
       group: 'line-1',
       dryRun: true,
     })
+  })
+})
+
+describe('DPS watch', () => {
+  const job: JobView = {
+    id: 'job-1',
+    kind: 'dps.watch',
+    hub: 'lab',
+    title: 'watch DPS provisioning of 2 device(s)',
+    state: 'running',
+    counts: { pending: 0, running: 1, done: 0, failed: 1, timeout: 0, cancelled: 0, total: 2 },
+    createdAt: 0,
+    updatedAt: 0,
+    error: null,
+    concurrency: 2,
+  }
+  const steps = (failed: string | null) =>
+    ['ownership', 'credentials', 'acl', 'cloud', 'plgdTime'].map((step) => ({
+      step,
+      state: step === failed ? 'failed' : failed ? 'done' : 'pending',
+      coapCode: null,
+      message: null,
+    }))
+  const items: JobItemView[] = [
+    {
+      seq: 1,
+      key: 'dev-a',
+      state: 'running',
+      detail: { steps: steps(null) },
+      message: null,
+      rev: 1,
+      updatedAt: 0,
+    },
+    {
+      seq: 2,
+      key: 'dev-b',
+      state: 'failed',
+      detail: { steps: steps('credentials') },
+      message: 'credentials failed: DPS cannot authenticate at this issuer',
+      rev: 2,
+      updatedAt: 0,
+    },
+  ]
+
+  it('starts a watch for pasted ids and shows each device step by step, failures with their cause', async () => {
+    const fake = fakeConsole({
+      'dps.watch': () => ({ jobId: 'job-1' }),
+      'jobs.get': () => job,
+      'jobs.items': () => ({ items, rev: 2, job }),
+    })
+    const user = userEvent.setup()
+    renderWithApp(<WatchPanel hub="lab" />, fake.api)
+    await user.click(screen.getByTestId('dps-watch-ids'))
+    await user.paste('deviceId\ndev-a\ndev-b\n')
+    await user.click(screen.getByTestId('dps-watch-start'))
+    expect(fake.callsTo('dps.watch')[0]).toMatchObject({
+      hub: 'lab',
+      clientId: 'dps',
+      deviceIds: ['dev-a', 'dev-b'],
+      timeoutSeconds: 600,
+    })
+    const b = await screen.findByTestId('dps-steps-dev-b')
+    expect(within(b).getByLabelText('Credentials: failed')).toBeTruthy()
+    expect(screen.getByText(/DPS cannot authenticate at this issuer/)).toBeTruthy()
+  })
+
+  it('refuses an empty list at the field', async () => {
+    const fake = fakeConsole({})
+    const user = userEvent.setup()
+    renderWithApp(<WatchPanel hub="lab" />, fake.api)
+    await user.click(screen.getByTestId('dps-watch-start'))
+    expect(await screen.findByText('give at least one device id')).toBeTruthy()
+    expect(fake.callsTo('dps.watch')).toHaveLength(0)
   })
 })

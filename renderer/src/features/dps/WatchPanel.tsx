@@ -12,6 +12,7 @@ import { useState } from 'react'
 import { readFileText } from '../../lib/read-file'
 import { parseDeviceIds } from '../configs/device-ids'
 import { JobProgress } from '../jobs/JobProgress'
+import { ProvisioningTable } from './ProvisioningTable'
 import { useDpsWatch } from './queries'
 
 /** Watch provisioning records for pasted or loaded device ids: a job with per-device steps. */
@@ -57,6 +58,7 @@ export function WatchPanel({ hub }: { hub: string | null }) {
     return (
       <Stack data-testid="dps-watch-job">
         <JobProgress jobId={jobId} />
+        <ProvisioningTable jobId={jobId} />
         <Group justify="flex-end">
           <Button variant="default" onClick={() => setJobId(null)}>
             Watch other devices
