@@ -252,6 +252,45 @@ describe('hub simulator', () => {
     await call('DELETE', '/api/v1/hubs')
   })
 
+  it('fails the credentials step when the provider caPool does not hold the issuer CA', async () => {
+    const groupId = await createGroup(hubBody({ http: { tls: { caPool: [dataUri(sim.caPem)] } } }))
+    sim.addDevices(['aaaaaaaa-0000-4000-8000-000000000004'], groupId)
+    const record = await settledRecord('aaaaaaaa-0000-4000-8000-000000000004')
+    expect(record.credential?.status.coapCode).toBe(163)
+    expect(record.credential?.status.errorMessage).toMatch(
+      /^cannot get token: cannot get openid configuration: Get "https:\/\/127\.0\.0\.1:\d+\/m2m-oauth-server\/\.well-known\/openid-configuration": /,
+    )
+    await call('DELETE', `/api/v1/enrollment-groups?idFilter=${groupId}`)
+    await call('DELETE', '/api/v1/hubs')
+  })
+
+  it('fails when the hub does not trust the issuer DPS gets its token from', async () => {
+    const other = await openTestApp({ clock: new FixedClock(Math.floor(Date.now() / 1000)) })
+    const running = await startIssuer(other.app, { listen: { host: '127.0.0.1', port: 0 } })
+    try {
+      const ca = readFileSync(running.ready.caCertFile ?? '', 'utf8')
+      const secret = other.app.clients.add({ id: 'dps', owner: OWNER }).clientSecret ?? ''
+      const groupId = await createGroup(
+        hubBody({
+          authority: running.ready.issuer,
+          clientSecret: `data:,${encodeURIComponent(secret)}`,
+          http: { tls: { caPool: [dataUri(ca)] } },
+        }),
+      )
+      sim.addDevices(['aaaaaaaa-0000-4000-8000-000000000005'], groupId)
+      const record = await settledRecord('aaaaaaaa-0000-4000-8000-000000000005')
+      expect(record.credential?.status.coapCode).toBe(129)
+      expect(record.credential?.status.errorMessage).toMatch(
+        /^certificate-authority \(SignIdentityCertificate\) refused the token: invalid token: .*unknown issuer/,
+      )
+      await call('DELETE', `/api/v1/enrollment-groups?idFilter=${groupId}`)
+      await call('DELETE', '/api/v1/hubs')
+    } finally {
+      await running.stop()
+      other.close()
+    }
+  })
+
   it('streams device lists one result per chunk', async () => {
     sim.fabricate(3000, OWNER)
     const chunks = await new Promise<string[]>((resolve, reject) => {
