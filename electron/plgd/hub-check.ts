@@ -43,7 +43,8 @@ export async function checkHub(deps: HubCheckDeps): Promise<HubCheckResult> {
   if (reached) {
     const started = nowMs()
     const discovery = await httpStep(checks, 'discovery', ctx, () =>
-      request(new URL(HUB_CONFIGURATION_PATH, url.origin + url.pathname.replace(/\/$/, '') + '/'), {
+      // The profile's URL has no trailing slash; a path prefix (behind a proxy) is kept.
+      request(`${profile.url}${HUB_CONFIGURATION_PATH}`, {
         caPem: profile.caPem ?? undefined,
         timeoutMs,
       }),
