@@ -113,6 +113,10 @@ describe('hubs CLI', () => {
     expect(code).toBe(0)
     const tokens = await cliJson<unknown>(['token', 'list'], { dataDir })
     expect(JSON.stringify(tokens)).toContain('console: hub lab')
+    const audit = JSON.stringify(await cliJson<unknown>(['audit', 'list'], { dataDir }))
+    expect(audit).toContain('hub.added')
+    expect(audit).toContain('token.issued_by_admin')
+    expect(audit).not.toMatch(/eyJ[\w-]+\.eyJ/)
   })
 
   it('human output marks each step and exits 0', async () => {
