@@ -1,6 +1,7 @@
 // Shared helpers for the benchmark: TLS material, child processes, HTTPS calls, small stats.
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { Agent as HttpAgent, request as httpRequest } from 'node:http'
 import { request } from 'node:https'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -253,4 +254,61 @@ export function reexecUnderKeychain(scriptUrl) {
     process.exit(1)
   })
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+}
+
+/** The nearest-rank percentile of the finite values; NaN when there are none. */
+export function percentile(values, p) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b)
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+/**
+ * The console bridge as the renderer calls it, from Node: `POST /api/rpc/<method>` on the
+ * console URL's origin with the session token of its `#session=` fragment, over keep-alive
+ * connections (as a browser tab keeps them). Resolves with the method's value; rejects with its
+ * error code and message.
+ */
+export function bridgeClient(consoleUrl) {
+  const url = new URL(consoleUrl)
+  const token = new URLSearchParams(url.hash.slice(1)).get('session')
+  if (!token) throw new Error(`no #session= in ${consoleUrl}`)
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: 8 })
+  const call = (method, input = {}, timeoutMs = 30_000) =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify(input)
+      const req = httpRequest(
+        `${url.origin}/api/rpc/${method}`,
+        {
+          method: 'POST',
+          agent,
+          timeout: timeoutMs,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${token}`,
+          },
+        },
+        (res) => {
+          const chunks = []
+          res.on('data', (chunk) => chunks.push(chunk))
+          res.on('error', reject)
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8')
+            let envelope
+            try {
+              envelope = JSON.parse(text)
+            } catch {
+              return reject(new Error(`${method}: HTTP ${res.statusCode}: ${text.slice(0, 200)}`))
+            }
+            if (envelope.ok) return resolve(envelope.value)
+            reject(new Error(`${method}: ${envelope.error?.code}: ${envelope.error?.message}`))
+          })
+        },
+      )
+      req.on('timeout', () => req.destroy(new Error(`${method} timed out after ${timeoutMs} ms`)))
+      req.on('error', reject)
+      req.end(body)
+    })
+  return { call, close: () => agent.destroy() }
 }
