@@ -8,7 +8,16 @@ import { ReportedError } from '../../electron/headless/operation.js'
 import { startIssuer, type RunningIssuer } from '../../electron/issuer/issuer-runtime.js'
 import { startHubSimulator, type HubSimulator } from '../fixtures/hub-simulator/index.mjs'
 import { FixedClock, openTestApp, type TestApp } from '../helpers/fakes.js'
-import { jsonLines, makeTempDir, removeTempDirs } from '../helpers/cli.js'
+import {
+  cliJson,
+  jsonLines,
+  killAllServes,
+  makeTempDir,
+  removeTempDirs,
+  runCli,
+  startServe,
+  type ServeHandle,
+} from '../helpers/cli.js'
 
 /**
  * `dps setup`, `dps watch` and `dps checklist` against the hub simulator, with this app's issuer
@@ -116,6 +125,7 @@ afterAll(async () => {
   await sim?.close()
   await issuer?.stop()
   t?.close()
+  await killAllServes()
   removeTempDirs()
 })
 
@@ -184,8 +194,9 @@ describe('dps setup', () => {
 })
 
 describe('dps watch failures', () => {
-  it('a stale secret at DPS fails the credentials step with the fix: re-run dps setup', async () => {
-    // The secret DPS holds stops working at once (no grace): as if rotated elsewhere.
+  it('a stale secret at DPS fails the first step that fetches a token, with the fix: re-run dps setup', async () => {
+    // The secret DPS holds stops working at once (no grace): as if rotated elsewhere. DPS may
+    // still hold a credentials token of this owner from before, so cloud can be the first to fail.
     await dispatch('clients.rotateSecret', { id: 'dps', graceSeconds: 0 })
     const id = '6f1c1c10-0000-4000-8000-000000000003'
     sim.addDevices([id], [...sim.state.groups.values()][0]!.id)
@@ -193,7 +204,9 @@ describe('dps watch failures', () => {
     expect(code).not.toBe(0)
     const final = finalOf(lines, id)
     expect(final?.state).toBe('failed')
-    expect(final?.message).toMatch(/^credentials failed: DPS cannot authenticate at this issuer/)
+    expect(final?.message).toMatch(
+      /^(credentials|cloud) failed: DPS cannot authenticate at this issuer/,
+    )
     expect(final?.message).toMatch(/re-run `dps setup --hub lab --client dps/i)
     expect(lines.at(-1)?.summary).toEqual({ done: 0, failed: 1, pending: 0 })
     // The fix works: setup again gives DPS a fresh secret, and a device provisions.
@@ -253,5 +266,76 @@ describe('dps checklist', () => {
     expect(byId.claims!.done).toBe(true)
     expect(byId['authorization-endpoints']!.snippet).toContain(`authority: ${issuer.ready.issuer}`)
     expect(byId['coap-gateway-provider']!.snippet).toContain('grantType: clientCredentials')
+  })
+})
+
+describe('through the built CLI and a running serve', () => {
+  let serve: ServeHandle
+  let hub: HubSimulator
+  let dataDir: string
+  let chainFile: string
+
+  beforeAll(async () => {
+    dataDir = makeTempDir()
+    await cliJson(['clients', 'add', '--id', 'console', '--owner', '7'], { dataDir })
+    serve = await startServe(dataDir)
+    hub = await startHubSimulator({
+      trustedAuthority: serve.ready.issuer,
+      trustedCaPem: serve.ca!,
+      tickMs: 20,
+    })
+    const caFile = join(dataDir, 'hub-ca.pem')
+    writeFileSync(caFile, hub.caPem)
+    chainFile = join(dataDir, 'chain.pem')
+    writeFileSync(chainFile, hub.caPem)
+    await cliJson(
+      ['hubs', 'add', '--name', 'lab', '--url', hub.url, '--ca', caFile, '--client', 'console'],
+      { dataDir },
+    )
+  }, 60_000)
+
+  afterAll(async () => {
+    await hub?.close()
+    await serve?.stop()
+  })
+
+  const setupArgs = () => [
+    'dps',
+    'setup',
+    '--hub',
+    'lab',
+    '--client',
+    'dps',
+    '--group',
+    'line-7',
+    '--certificate-chain',
+    chainFile,
+  ]
+
+  it('dry run prints the plan as a readable diff and changes nothing', async () => {
+    const r = await runCli([...setupArgs(), '--dry-run'], { dataDir })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^create\s+client dps/m)
+    expect(r.stdout).toMatch(/^create\s+dps-hub lab/m)
+    expect(r.stdout).toMatch(/authorization.provider.clientSecret: data:,\*\*\*\*/)
+    expect(r.stdout).toMatch(/dry run: nothing was changed/)
+    expect(hub.state.hubs.size).toBe(0)
+  })
+
+  it('apply, then watch: exit 0 with a JSON line per change and the summary', async () => {
+    const out = await cliJson<SetupOut>([...setupArgs(), '--json'], { dataDir })
+    expect(out).toMatchObject({ applied: true })
+    const id = '7a1c1c10-0000-4000-8000-000000000001'
+    hub.addDevices([id], out.enrollmentGroupId!)
+    const r = await runCli(
+      ['dps', 'watch', '--hub', 'lab', '--client', 'dps', '--device', id, '--json'],
+      {
+        dataDir,
+      },
+    )
+    expect(r.code, r.stderr).toBe(0)
+    const lines = jsonLines(r.stdout) as WatchLine[]
+    expect(lines.at(-1)).toMatchObject({ summary: { done: 1, failed: 0, pending: 0 } })
+    expect(lines.some((l) => l.key === id && l.state === 'done')).toBe(true)
   })
 })

@@ -76,7 +76,7 @@ export const dpsCommands = [
     },
     examples: [
       'dps setup --hub lab --client dps --group line-1 --certificate-chain mfg-chain.pem --dry-run',
-      'dps setup --hub lab --client dps --group line-1 --certificate-chain mfg-chain.pem --psk-file psk.bin --grace 2h --json',
+      'dps setup --hub lab --client dps --group line-1 --certificate-chain mfg-chain.pem --psk-file psk.txt --grace 2h --json',
     ],
     method: 'dps.setup',
     input: (v) => ({
