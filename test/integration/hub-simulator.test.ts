@@ -225,6 +225,14 @@ describe('hub simulator', () => {
       await call('GET', '/api/v1/devices?deviceIdFilter=aaaaaaaa-0000-4000-8000-000000000001'),
     )
     expect(devices).toMatchObject([{ metadata: { connection: { status: 'ONLINE' } } }])
+
+    // As DPS, the credentials step reuses the owner's token; the cloud step always asks afresh,
+    // so a secret rotated under DPS's feet fails there.
+    dpsSecret = t.app.clients.rotateSecret('dps', 0).clientSecret ?? ''
+    sim.addDevices(['aaaaaaaa-0000-4000-8000-000000000006'], groupId)
+    const stale = await settledRecord('aaaaaaaa-0000-4000-8000-000000000006')
+    expect(stale.credential?.status.errorMessage).toBeUndefined()
+    expect(stale.cloud?.status.errorMessage).toMatch(/^cannot get token: .*401 Unauthorized/)
     await call('DELETE', `/api/v1/enrollment-groups?idFilter=${groupId}`)
     await call('DELETE', '/api/v1/hubs')
   })
