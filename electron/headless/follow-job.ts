@@ -1,14 +1,31 @@
-import type { JobCounts, JobItemView, JobItemsPage, JobState } from '../../shared/contract/index.js'
+import type {
+  JobCounts,
+  JobItemView,
+  JobItemsPage,
+  JobKind,
+  JobState,
+} from '../../shared/contract/index.js'
 import type { CommandContext } from './commands/spec.js'
 
 const PAGE = 500
 const RUNNING: readonly JobState[] = ['queued', 'running']
 
+/**
+ * The summary each kind of job reports, as the commands that start them document it (`dps
+ * watch`: done, failed, pending; `configs apply`: done, failed, timeout). `jobs resume` uses it.
+ */
+export const SUMMARY_BY_KIND: Record<JobKind, (c: JobCounts) => Record<string, number>> = {
+  'dps.watch': (c) => ({
+    done: c.done,
+    failed: c.failed,
+    pending: c.pending + c.running + c.timeout + c.cancelled,
+  }),
+  'configs.apply': (c) => ({ done: c.done, failed: c.failed + c.cancelled, timeout: c.timeout }),
+  'devices.list': (c) => ({ devices: c.done }),
+}
+
 export interface FollowOptions {
-  /**
-   * The summary object's counts, named as the command documents them (`dps watch`: done,
-   * failed, pending; `configs apply`: done, failed, timeout). Default: every item state.
-   */
+  /** The summary object's counts; default the kind's (SUMMARY_BY_KIND). */
   summary?: (counts: JobCounts) => Record<string, number>
   /** The JSON line for an item; default `{"key","state","message",...detail}`. */
   line?: (item: JobItemView) => unknown
@@ -18,7 +35,7 @@ export interface FollowOptions {
 
 /**
  * Follows a job a command just started (or resumed) until it stops: one line per item change
- * (JSON lines with --json), then `{"summary":{…},"jobId","state"}`. Exit 0 only when the job
+ * (JSON lines with --json), then `{"summary":{…},"jobId","state"}` (plus `"error"`: why the job as a whole failed). Exit 0 only when the job
  * finished with every item done. When no serve holds the data directory, the job runs in this
  * very process (OperationSession keeps the app open), so this loop must keep polling until the
  * job is final: Ctrl-C leaves it interrupted, and `jobs resume ID` goes on.
@@ -44,9 +61,10 @@ export async function followJob(
     if (page.items.length < PAGE) await new Promise((resolve) => setTimeout(resolve, pollMs))
   }
   const { job } = page
-  const summary = (options.summary ?? byState)(job.counts)
+  const summary = (options.summary ?? SUMMARY_BY_KIND[job.kind])(job.counts)
   if (globals.json) {
-    io.out(`${JSON.stringify({ summary, jobId: job.id, state: job.state })}\n`)
+    const error = job.error ? { error: job.error } : {}
+    io.out(`${JSON.stringify({ summary, jobId: job.id, state: job.state, ...error })}\n`)
   } else {
     const counts = Object.entries(summary)
       .map(([k, n]) => `${k} ${n}`)
@@ -69,8 +87,4 @@ function defaultLine(item: JobItemView): Record<string, unknown> {
 
 function humanLine(item: JobItemView): string {
   return `${item.key}  ${item.state}${item.message ? `  ${item.message}` : ''}\n`
-}
-
-function byState(counts: JobCounts): Record<string, number> {
-  return { ...counts }
 }

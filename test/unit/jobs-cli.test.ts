@@ -99,7 +99,7 @@ describe('jobs commands', () => {
     expect(resumed.code).toBe(0)
     const lines = jsonLines(resumed.out)
     expect(lines.at(-1)).toMatchObject({
-      summary: { done: 20, failed: 0, cancelled: 0 },
+      summary: { done: 20, failed: 0, timeout: 0 },
       jobId,
       state: 'done',
     })
@@ -165,6 +165,6 @@ describe('followJob', () => {
     const out: string[] = []
     expect(await followJob(ctxFor(false, out), id, { pollMs: 5 })).toBe(0)
     expect(out.join('')).toMatch(/d0001 {2}done\n/)
-    expect(out.at(-1)).toMatch(new RegExp(`^job ${id} done: pending 0, running 0, done 2`))
+    expect(out.at(-1)).toMatch(new RegExp(`^job ${id} done: done 2, failed 0, timeout 0\\n$`))
   })
 })
