@@ -1,63 +1,59 @@
 // @vitest-environment node
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDispatcher, type Dispatch } from '../../electron/api/dispatcher.js'
-import { runCommandLine } from '../../electron/headless/cli.js'
-import { ReportedError } from '../../electron/headless/operation.js'
-import { startIssuer, type RunningIssuer } from '../../electron/issuer/issuer-runtime.js'
 import { startHubSimulator, type HubSimulator } from '../fixtures/hub-simulator/index.mjs'
-import { FixedClock, openTestApp, type TestApp } from '../helpers/fakes.js'
-import { jsonLines, makeTempDir, removeTempDirs } from '../helpers/cli.js'
+import {
+  cliJson as cliJsonIn,
+  jsonError,
+  jsonLines,
+  killAllServes,
+  makeTempDir,
+  removeTempDirs,
+  runCli,
+  startServe,
+  type ServeHandle,
+} from '../helpers/cli.js'
 
 /**
- * `configs` and `conditions` commands against the hub simulator, with this app's issuer on
- * 127.0.0.1 as the authority the hub trusts: every call the CLI makes is authenticated as a hub
- * does, and every body checked by the snippet-service's rules.
+ * `configs` and `conditions` through the compiled CLI, against a running `serve` (the issuer
+ * the hub fetches JWKS from) and the hub simulator trusting it: every call the CLI makes is
+ * authenticated as a hub does, and every body checked by the snippet-service's rules.
  */
 
 const OWNER = '1'
-let t: TestApp
-let issuer: RunningIssuer
-let sim: HubSimulator
-let dispatch: Dispatch
+let dataDir: string
 let dir: string
+let serve: ServeHandle
+let sim: HubSimulator
 
 interface Run {
-  code: number
+  code: number | null
   stdout: string
   stderr: string
 }
 
-/** One command line, as `plgd-m2m-console … --json` runs it, through this app. */
-async function cli(...argv: string[]): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCommandLine([...argv, '--json'], {
-    io: { out: (s) => void (stdout += s), err: (s) => void (stderr += s) },
-    operation: async (_globals, method, input) => {
-      const reply = await dispatch(method, input)
-      if (!reply.ok) throw new ReportedError(reply.error)
-      return reply.value
-    },
-  })
-  return { code, stdout, stderr }
+/** `plgd-m2m-console … --json`, through the running serve. */
+function cli(...argv: string[]): Promise<Run> {
+  return runCli([...argv, '--json'], { dataDir, timeoutMs: 60_000 })
 }
 
-async function cliJson<T>(...argv: string[]): Promise<T> {
-  const run = await cli(...argv)
-  expect(run.code, run.stderr).toBe(0)
-  const lines = jsonLines(run.stdout)
-  expect(lines).toHaveLength(1)
-  return lines[0] as T
+function cliJson<T>(...argv: string[]): Promise<T> {
+  return cliJsonIn<T>(argv, { dataDir })
 }
 
-function errorOf(run: Run): { code: string; message: string } {
-  const line = jsonLines(run.stderr).find((l) => typeof l === 'object' && l && 'error' in l) as
-    { error: { code: string; message: string } } | undefined
-  if (!line) throw new Error(`no error line in ${run.stderr}`)
-  return line.error
+/** The ledger's records of the condition client's tokens, as `token list` prints them. */
+async function snippetTokens(): Promise<{ id: string; name: string; expiration: number }[]> {
+  const page = await cliJson<{ items: { id: string; name: string; expiration: number }[] }>(
+    'token',
+    'list',
+    '--client',
+    'snippets',
+  )
+  return page.items
 }
+
+const errorOf = (run: Run) => jsonError({ ...run, signal: null, timedOut: false })
 
 function file(name: string, text: string): string {
   const path = join(dir, name)
@@ -66,32 +62,42 @@ function file(name: string, text: string): string {
 }
 
 beforeAll(async () => {
+  dataDir = makeTempDir()
   dir = makeTempDir()
-  t = await openTestApp({ clock: new FixedClock(Math.floor(Date.now() / 1000)) })
-  issuer = await startIssuer(t.app, { listen: { host: '127.0.0.1', port: 0 } })
-  const issuerCa = readFileSync(issuer.ready.caCertFile ?? '', 'utf8')
-  t.app.clients.add({ id: 'console', owner: OWNER })
-  t.app.clients.add({ id: 'snippets', owner: OWNER, maxLifetimeSeconds: 7 * 86_400 })
-  t.app.clients.add({ id: 'stranger', owner: 'someone-else', maxLifetimeSeconds: 86_400 })
+  await cliJsonIn(['clients', 'add', '--id', 'console', '--owner', OWNER], { dataDir })
+  await cliJsonIn(
+    ['clients', 'add', '--id', 'snippets', '--owner', OWNER, '--lifetime', String(7 * 86_400)],
+    { dataDir },
+  )
+  await cliJsonIn(
+    ['clients', 'add', '--id', 'stranger', '--owner', 'someone-else', '--lifetime', '86400'],
+    { dataDir },
+  )
+  serve = await startServe(dataDir)
   sim = await startHubSimulator({
-    trustedAuthority: issuer.ready.issuer,
-    trustedCaPem: issuerCa,
+    trustedAuthority: serve.ready.issuer,
+    trustedCaPem: serve.ca!,
     tickMs: 20,
   })
-  dispatch = createDispatcher(t.app, 'cli')
-  const added = await dispatch('hubs.add', {
-    name: 'lab',
-    url: sim.url,
-    caPem: sim.caPem,
-    auth: { kind: 'client', clientId: 'console' },
-  })
-  expect(added.ok, JSON.stringify(added)).toBe(true)
-})
+  const caFile = file('hub-ca.pem', sim.caPem)
+  await cliJson(
+    'hubs',
+    'add',
+    '--name',
+    'lab',
+    '--url',
+    sim.url,
+    '--ca',
+    caFile,
+    '--client',
+    'console',
+  )
+}, 60_000)
 
 afterAll(async () => {
   await sim?.close()
-  await issuer?.stop()
-  t?.close()
+  await serve?.stop()
+  await killAllServes()
   removeTempDirs()
 })
 
@@ -285,8 +291,8 @@ describe('conditions', () => {
       tokenJti: out!.tokenJti,
     })
     expect(run.stdout).not.toMatch(/eyJ/)
-    const record = t.app.ledger.get(out!.tokenJti)
-    expect(record?.clientId).toBe('snippets')
+    const record = (await snippetTokens()).find((r) => r.id === out!.tokenJti)
+    expect(record?.name).toBe('condition lights')
     expect(record!.expiration - Math.floor(Date.now() / 1000)).toBeGreaterThan(86_000)
     const stored = sim.state.conditions.get(out!.condition.id as string)?.at(-1)
     expect(stored?.apiAccessToken).toMatch(/^eyJ/)
@@ -301,10 +307,7 @@ describe('conditions', () => {
   })
 
   it("refuses a lifetime beyond the client's maximum and a client of another owner, minting nothing", async () => {
-    const before = t.app.ledger.page(
-      { status: 'all', limit: 500, offset: 0 },
-      Math.floor(Date.now() / 1000),
-    ).total
+    const before = (await snippetTokens()).length
     const tooLong = await cli(
       'conditions',
       'create',
@@ -350,9 +353,6 @@ describe('conditions', () => {
       'snippets',
     )
     expect(errorOf(missing).message).toMatch(/--token-lifetime is required/)
-    expect(
-      t.app.ledger.page({ status: 'all', limit: 500, offset: 0 }, Math.floor(Date.now() / 1000))
-        .total,
-    ).toBe(before)
+    expect(await snippetTokens()).toHaveLength(before)
   })
 })

@@ -1,62 +1,47 @@
 // @vitest-environment node
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDispatcher, type Dispatch } from '../../electron/api/dispatcher.js'
-import { runCommandLine } from '../../electron/headless/cli.js'
-import { ReportedError } from '../../electron/headless/operation.js'
-import { startIssuer, type RunningIssuer } from '../../electron/issuer/issuer-runtime.js'
 import { startHubSimulator, type HubSimulator } from '../fixtures/hub-simulator/index.mjs'
-import { FixedClock, openTestApp, type TestApp } from '../helpers/fakes.js'
-import { jsonLines, makeTempDir, removeTempDirs } from '../helpers/cli.js'
+import {
+  cliJson as cliJsonIn,
+  jsonError,
+  jsonLines,
+  killAllServes,
+  makeTempDir,
+  removeTempDirs,
+  runCli,
+  startServe,
+  type ServeHandle,
+} from '../helpers/cli.js'
 
 /**
- * `devices` commands against the hub simulator's http-gateway, with this app's issuer on
- * 127.0.0.1 as the authority the hub trusts.
+ * `devices` through the compiled CLI, against a running `serve` (the issuer the hub fetches
+ * JWKS from) and the hub simulator's http-gateway trusting it.
  */
 
 const OWNER = '1'
-let t: TestApp
-let issuer: RunningIssuer
-let sim: HubSimulator
-let dispatch: Dispatch
+let dataDir: string
 let dir: string
+let serve: ServeHandle
+let sim: HubSimulator
 
 interface Run {
-  code: number
+  code: number | null
   stdout: string
   stderr: string
 }
 
-/** One command line, as `plgd-m2m-console … --json` runs it, through this app. */
-async function cli(...argv: string[]): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCommandLine([...argv, '--json'], {
-    io: { out: (s) => void (stdout += s), err: (s) => void (stderr += s) },
-    operation: async (_globals, method, input) => {
-      const reply = await dispatch(method, input)
-      if (!reply.ok) throw new ReportedError(reply.error)
-      return reply.value
-    },
-  })
-  return { code, stdout, stderr }
+/** `plgd-m2m-console … --json`, through the running serve. */
+function cli(...argv: string[]): Promise<Run> {
+  return runCli([...argv, '--json'], { dataDir, timeoutMs: 60_000 })
 }
 
-async function cliJson<T>(...argv: string[]): Promise<T> {
-  const run = await cli(...argv)
-  expect(run.code, run.stderr).toBe(0)
-  const lines = jsonLines(run.stdout)
-  expect(lines).toHaveLength(1)
-  return lines[0] as T
+function cliJson<T>(...argv: string[]): Promise<T> {
+  return cliJsonIn<T>(argv, { dataDir })
 }
 
-function errorOf(run: Run): { code: string; message: string } {
-  const line = jsonLines(run.stderr).find((l) => typeof l === 'object' && l && 'error' in l) as
-    { error: { code: string; message: string } } | undefined
-  if (!line) throw new Error(`no error line in ${run.stderr}`)
-  return line.error
-}
+const errorOf = (run: Run) => jsonError({ ...run, signal: null, timedOut: false })
 
 function file(name: string, text: string): string {
   const path = join(dir, name)
@@ -65,30 +50,34 @@ function file(name: string, text: string): string {
 }
 
 beforeAll(async () => {
+  dataDir = makeTempDir()
   dir = makeTempDir()
-  t = await openTestApp({ clock: new FixedClock(Math.floor(Date.now() / 1000)) })
-  issuer = await startIssuer(t.app, { listen: { host: '127.0.0.1', port: 0 } })
-  const issuerCa = readFileSync(issuer.ready.caCertFile ?? '', 'utf8')
-  t.app.clients.add({ id: 'console', owner: OWNER })
+  await cliJsonIn(['clients', 'add', '--id', 'console', '--owner', OWNER], { dataDir })
+  serve = await startServe(dataDir)
   sim = await startHubSimulator({
-    trustedAuthority: issuer.ready.issuer,
-    trustedCaPem: issuerCa,
+    trustedAuthority: serve.ready.issuer,
+    trustedCaPem: serve.ca!,
     tickMs: 20,
   })
-  dispatch = createDispatcher(t.app, 'cli')
-  const added = await dispatch('hubs.add', {
-    name: 'lab',
-    url: sim.url,
-    caPem: sim.caPem,
-    auth: { kind: 'client', clientId: 'console' },
-  })
-  expect(added.ok, JSON.stringify(added)).toBe(true)
-})
+  const caFile = file('hub-ca.pem', sim.caPem)
+  await cliJson(
+    'hubs',
+    'add',
+    '--name',
+    'lab',
+    '--url',
+    sim.url,
+    '--ca',
+    caFile,
+    '--client',
+    'console',
+  )
+}, 60_000)
 
 afterAll(async () => {
   await sim?.close()
-  await issuer?.stop()
-  t?.close()
+  await serve?.stop()
+  await killAllServes()
   removeTempDirs()
 })
 
