@@ -278,24 +278,34 @@ async function writeRecord(
   return updated?.id ?? id
 }
 
+/** A DPS message may quote what it refused (the secret URI among it): never pass that on. */
+export function maskDataUris(text: string): string {
+  return text.replace(/data:,[^\s'"),]*/g, 'data:,****')
+}
+
 /** DPS's own refusals, with the fix on our side or the hub's. */
 async function dpsCall<T>(doing: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {
     const status = httpStatusOf(err)
-    const message = err instanceof Error ? err.message : String(err)
+    const raw = err instanceof Error ? err.message : String(err)
+    const message = maskDataUris(raw)
+    // The original error keeps the unmasked text: it must not ride along as a cause either.
+    const cause = message === raw ? { cause: err } : {}
     if (status === 401) {
       throw new AppError(
         'policy_violation',
         `${doing}: DPS refused the DPS client's token (${message}). DPS's HTTP API must trust this issuer: add it to DPS's apis.http.authorization endpoints (see \`dps checklist\`)`,
-        { cause: err },
+        cause,
       )
     }
     if (status === 400) {
-      throw new AppError('invalid_input', `${doing}: DPS refused the record (${message})`, {
-        cause: err,
-      })
+      throw new AppError('invalid_input', `${doing}: DPS refused the record (${message})`, cause)
+    }
+    if (message !== raw) {
+      const code = err instanceof AppError ? err.code : 'internal'
+      throw new AppError(code, `${doing}: ${message}`, { expose: code !== 'internal' })
     }
     throw err
   }

@@ -181,6 +181,17 @@ describe('dps setup', () => {
     expect(result.warnings.join(' ')).toContain('may not set the device-id claim')
   })
 
+  it('never passes on a secret DPS quotes in a refusal', async () => {
+    const w = world()
+    w.dps.fail = (method) =>
+      method === 'POST'
+        ? Object.assign(new Error("invalid clientSecret('data:,rotated-1'): bad"), { status: 400 })
+        : undefined
+    const err = (await dpsSetup(w.deps, input()).catch((e: unknown) => e)) as Error
+    expect(err.message).toContain("clientSecret('data:,****')")
+    expect(err.message).not.toContain('rotated-1')
+  })
+
   it('translates a 401 from DPS into the trust it lacks', async () => {
     const w = world()
     w.dps.fail = () => Object.assign(new Error('Unauthenticated'), { status: 401 })
