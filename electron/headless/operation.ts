@@ -29,6 +29,7 @@ const BUSY: Envelope<unknown> = {
  */
 export class OperationSession {
   #local: { lock: ControlSocket; app: App; dispatch: Dispatch } | undefined
+  #onSignal: ((signal: NodeJS.Signals) => void) | undefined
   #inFlight = 0
   #drained: (() => void) | undefined
 
@@ -58,6 +59,10 @@ export class OperationSession {
     const local = this.#local
     if (!local) return
     this.#local = undefined
+    if (this.#onSignal) {
+      process.off('SIGINT', this.#onSignal)
+      process.off('SIGTERM', this.#onSignal)
+    }
     // Other CLIs are told to wait, what they asked finishes, then the app and the lock close.
     local.lock.serve(() => Promise.resolve(BUSY))
     if (this.#inFlight > 0) await new Promise<void>((resolve) => (this.#drained = resolve))
@@ -88,6 +93,16 @@ export class OperationSession {
     }
     lock.serve(dispatch)
     this.#local = { lock, app, dispatch }
+    // Ctrl-C while a job runs here: stop it cleanly (interrupted, resumable) and release the
+    // lock. A second Ctrl-C kills at once, as usual.
+    this.#onSignal = (signal) => {
+      globals.log.warn(
+        'stopping: jobs running in this command are left interrupted; `jobs resume ID` goes on',
+      )
+      void this.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+    }
+    process.once('SIGINT', this.#onSignal)
+    process.once('SIGTERM', this.#onSignal)
   }
 }
 

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { AppEvent } from '../../shared/contract/index.js'
 import { callControl } from '../../electron/api/control-socket.js'
 import { openApp, type App } from '../../electron/app.js'
@@ -96,5 +96,27 @@ describe('OperationSession', () => {
     await s.close()
     const last = events.filter((e) => e.type === 'job.changed').at(-1)
     expect(last).toMatchObject({ data: { id: jobId, state: 'interrupted' } })
+  })
+
+  it('on Ctrl-C, stops the job here cleanly (interrupted), releases the lock, then exits 130', async () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation(() => undefined as never)
+    const listeners = process.listenerCount('SIGTERM')
+    try {
+      const s = session()
+      const g = globals()
+      await s.call(g, 'jobs.list', {})
+      opened[0]!.jobs.register(
+        fakeHandler((_key, signal) => abortable(50, signal).then(() => ({ state: 'done' }))),
+      )
+      const { jobId } = opened[0]!.jobs.start('configs.apply', 'lab', { devices: devices(9) }, 1)
+      process.emit('SIGINT', 'SIGINT')
+      await vi.waitFor(() => expect(exit).toHaveBeenCalledWith(130))
+      const last = events.filter((e) => e.type === 'job.changed').at(-1)
+      expect(last).toMatchObject({ data: { id: jobId, state: 'interrupted' } })
+      expect(await callControl(controlSocketPath(dataDir), 'jobs.list', {})).toBeUndefined()
+      expect(process.listenerCount('SIGTERM')).toBe(listeners)
+    } finally {
+      exit.mockRestore()
+    }
   })
 })
