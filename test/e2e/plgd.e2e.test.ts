@@ -140,7 +140,10 @@ describe('DPS onboarding in the console', () => {
     await j.goTo('dps')
     await byId('dps-wizard').waitFor()
     await expect.poll(() => byId('hub-select').inputValue()).toBe(HUB)
+    // 'dps' is offered; typed over, as an operator naming the client would.
+    await expect(byId('dps-client').inputValue()).resolves.toBe('dps')
     await byId('dps-client').click()
+    await j.page().keyboard.press('ControlOrMeta+A')
     await j.page().keyboard.type('dps')
     await j.page().keyboard.press('Escape') // closes the autocomplete's suggestions
     await byId('dps-owner').waitFor()
@@ -167,6 +170,7 @@ describe('DPS onboarding in the console', () => {
     for (const target of ['client', 'dps-hub', 'enrollment-group']) {
       await expect(text(`dps-plan-${target}`), target).resolves.toContain('create')
     }
+    await expect(text('dps-plan-client')).resolves.toContain('DPS client (this issuer) dps')
     await expect(text('dps-plan-enrollment-group')).resolves.toContain('line-1')
     const plan = await text('dps-plan')
     expect(plan).toContain('authorization.provider')
