@@ -43,7 +43,10 @@ describe('devices.list handler', () => {
         appendedBeforeEnd = appended.length > 0
       },
     }
-    const handler = devicesListHandler({ open: () => hubWith(client) }, { batchSize: 100, flushAfterMs: 60_000 })
+    const handler = devicesListHandler(
+      { open: () => hubWith(client) },
+      { batchSize: 100, flushAfterMs: 60_000 },
+    )
     const input: ListDevicesInput = { hub: 'lab', status: 'ONLINE', types: ['oic.d.light'] }
     expect(handler.initialItems(input)).toEqual([])
     await handler.run({
