@@ -11,10 +11,12 @@ import type { HubDirectory } from './hub-context.js'
 import type { PlgdClient } from './plgd-client.js'
 import { snippetPath } from './snippet-paths.js'
 
+const FIRST_POLL_MS = 100
+
 export type ApplyInput = ParsedInput<'configs.apply'>
 
 export interface ConfigsApplyOptions {
-  /** Between two reads of a device's applied configuration. */
+  /** The longest wait between two reads of a device's applied configuration. */
   pollIntervalMs?: number
   nowMs?: () => number
 }
@@ -88,6 +90,7 @@ async function applyOne(
   const deadline = nowMs() + timeoutSeconds * 1000
   let resources: AppliedResource[] = []
   let shown = ''
+  let reads = 0
   for (;;) {
     resources = await readApplied(client, appliedConfigurationId, signal)
     const detail = { appliedConfigurationId, resources }
@@ -118,7 +121,9 @@ async function applyOne(
       shown = key
       ctx.update(deviceId, { state: 'running', detail })
     }
-    await sleep(Math.min(pollMs, Math.max(0, deadline - nowMs())), signal)
+    // Quick devices answer within a few hundred ms: read soon, then back off to pollMs.
+    const wait = Math.min(pollMs, FIRST_POLL_MS * 2 ** reads++)
+    await sleep(Math.min(wait, Math.max(0, deadline - nowMs())), signal)
   }
 }
 
