@@ -13,6 +13,7 @@ export class ItemWriter {
   #updates = new Map<string, ItemWrite>()
   #appends = new Map<string, ItemWrite>()
   #scheduled: NodeJS.Immediate | undefined
+  #closed = false
 
   constructor(
     private readonly jobId: string,
@@ -38,10 +39,20 @@ export class ItemWriter {
   }
 
   /** Writes what is buffered now (the runner calls it before a state change). */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Writes what is buffered, then drops every later change (the database is closing). */
+  close(): void {
+    this.flush()
+    this.#closed = true
+  }
+
   flush(): void {
     if (this.#scheduled) clearImmediate(this.#scheduled)
     this.#scheduled = undefined
-    if (this.#updates.size === 0 && this.#appends.size === 0) return
+    if (this.#closed || (this.#updates.size === 0 && this.#appends.size === 0)) return
     const appends = this.#appends
     const updates = this.#updates
     this.#appends = new Map()

@@ -127,10 +127,21 @@ export class JobRunner implements JobStarter {
   }
 
   /** At close: aborts what runs, waits for it, and leaves it `interrupted` for a resume. */
-  async stop(): Promise<void> {
-    const all = [...this.#running.values()]
-    for (const r of all) r.controller.abort('shutdown')
-    await Promise.all(all.map((r) => r.done))
+  async stop(graceMs = 5000): Promise<void> {
+    const all = [...this.#running.entries()]
+    for (const [, r] of all) r.controller.abort('shutdown')
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, graceMs, 'late')))
+    const settled = await Promise.race([Promise.all(all.map(([, r]) => r.done)), late])
+    clearTimeout(timer)
+    if (settled !== 'late') return
+    // A handler that ignores its signal must not hold the app open, nor write after it closes.
+    for (const [id, r] of all) {
+      if (!this.#running.has(id)) continue
+      r.writer.close()
+      this.#o.store.setState(id, 'interrupted')
+      this.#o.log.warn('job did not stop in time; left interrupted', { id, graceMs })
+    }
   }
 
   #handler(kind: JobKind): JobHandler<never> {
@@ -174,6 +185,8 @@ export class JobRunner implements JobStarter {
         log.warn('job failed', { id, kind: view.kind, error })
       }
     }
+    // stop() gave up on this handler and the database may be closed: nothing more to write.
+    if (writer.closed) return
     writer.flush()
     const reason: unknown = controller.signal.reason
     if (controller.signal.aborted && reason === 'cancel') {
@@ -215,6 +228,7 @@ function jobContext(
       let page: { seq: number; key: string }[] = []
       // One cursor shared by the workers: the next item is read from the store when needed.
       const next = (): string | undefined => {
+        if (signal.aborted) return undefined
         if (page.length === 0) {
           page = store.pendingPage(id, afterSeq, PAGE)
           const last = page.at(-1)

@@ -231,3 +231,22 @@ describe('JobRunner', () => {
     expect(() => runner.view('nope')).toThrow('no job nope')
   })
 })
+
+describe('JobRunner.stop', () => {
+  it('does not wait for ever on a handler that ignores its signal, and writes nothing after', async () => {
+    const { runner } = runnerOn(db)
+    let release: () => void = () => undefined
+    runner.register(
+      fakeHandler(() => new Promise((resolve) => (release = () => resolve({ state: 'done' })))),
+    )
+    const { jobId } = runner.start('configs.apply', 'lab', { devices: devices(3) }, 1)
+    await sleep(5)
+    await runner.stop(50)
+    expect(runner.view(jobId).state).toBe('interrupted')
+    db.close()
+    // The handler finishes after the database closed: nothing is written, nothing throws.
+    release()
+    await sleep(20)
+    db = recordsDb()
+  })
+})
