@@ -141,10 +141,10 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
       title: 'Devices point at DPS',
       done: profile.dpsDeviceEndpoint ? null : false,
       detail: profile.dpsDeviceEndpoint
-        ? `Each device's /plgd/dps resource (x.plgd.dps.conf) has endpoint ${profile.dpsDeviceEndpoint}.`
-        : `Hub ${profile.name} has no DPS device address: set it with \`hubs update ${profile.name} --dps-device-endpoint coaps+tcp://HOST:15684\`.`,
+        ? `Each device's /plgd/dps resource (x.plgd.dps.conf) gets this endpoint, e.g. for an owned device: \`devices update --hub ${profile.name} --device ID --href /plgd/dps --json-file dps.json\` with this JSON.`
+        : `Hub ${profile.name} has no DPS device address: set it with \`hubs update ${profile.name} --dps-endpoint coaps+tcp://HOST:15684\`.`,
       ...(profile.dpsDeviceEndpoint
-        ? { snippet: yaml({ href: '/plgd/dps', content: { endpoint: profile.dpsDeviceEndpoint } }) }
+        ? { snippet: `${JSON.stringify({ endpoint: profile.dpsDeviceEndpoint })}\n` }
         : {}),
     },
     {

@@ -55,7 +55,7 @@ const SECRET_PLACEHOLDER = literalDataUri('****')
  */
 export async function dpsSetup(deps: DpsSetupDeps, input: DpsSetup): Promise<DpsSetupResult> {
   const { profile } = deps.hub
-  requireSameOwnerClaim(profile.ownerClaim, deps.issuer.ownerClaim)
+  requireSameOwnerClaim(profile.name, profile.ownerClaim, deps.issuer.ownerClaim)
   const existing = deps.clients.find(input.clientId)
   const owner = clientOwner(existing, input, deps.hub.owner)
   const allowDeviceId = existing?.allowDeviceId ?? profile.deviceIdClaim !== ''
@@ -127,11 +127,11 @@ export async function dpsSetup(deps: DpsSetupDeps, input: DpsSetup): Promise<Dps
 }
 
 /** DPS checks the owner claim by the hub's name for it: our tokens must use that name. */
-function requireSameOwnerClaim(hubClaim: string, ourClaim: string): void {
+function requireSameOwnerClaim(hub: string, hubClaim: string, ourClaim: string): void {
   if (hubClaim === ourClaim) return
   throw new AppError(
     'policy_violation',
-    `the hub's owner claim is ${hubClaim} but this issuer puts the owner in ${ourClaim}: DPS would find no owner in its tokens. Set the issuer's claim with \`settings set --owner-claim ${hubClaim}\` (or override the hub's with \`hubs update --owner-claim\`)`,
+    `the hub's owner claim is ${hubClaim} but this issuer puts the owner in ${ourClaim}: DPS would find no owner in its tokens. Set the issuer's claim with \`settings set --owner-claim ${hubClaim}\` (or, if the hub's published claim is wrong, override it with \`hubs update ${hub} --owner-claim CLAIM\`)`,
   )
 }
 
