@@ -177,6 +177,7 @@ describe('DPS onboarding in the console', () => {
     expect(plan).not.toMatch(/-----BEGIN (EC |)PRIVATE KEY/)
     await expect(byId('dps-review-error').count()).resolves.toBe(0)
     await shot('wizard-review')
+    await j.narrowShot('dps-review')
     await byId('dps-apply').click()
     await byId('dps-applied').waitFor({ timeout: 20_000 })
     await expect(text('dps-applied')).resolves.toContain('DPS is set up')
@@ -274,12 +275,12 @@ describe('a configuration applied to 200 devices: progress, cancel, resume, repo
     await expect(text('config-row')).resolves.toContain('/light/1')
   })
 
-  step('apply to 200 devices, 4 in flight: the bar moves, then Cancel', async () => {
+  step('apply to 200 devices, 8 in flight: the bar moves, then Cancel', async () => {
     await byId('config-apply').click()
     await byId('apply-dialog').waitFor()
     await byId('apply-device-ids').fill(ids.join('\n'))
     await expect(text('apply-device-count')).resolves.toContain('200')
-    await byId('apply-concurrency').fill('4')
+    await byId('apply-concurrency').fill('8')
     await shot('apply-form')
     await byId('apply-submit').click()
     await byId('job-progress').waitFor()
@@ -312,7 +313,7 @@ describe('a configuration applied to 200 devices: progress, cancel, resume, repo
     await expect.poll(() => j.page().url()).toContain(`#/jobs/${jobId}`)
     await byId('job-resume').click()
     await expect
-      .poll(() => byId('job-progress').getAttribute('data-state'), { timeout: 90_000 })
+      .poll(() => byId('job-progress').getAttribute('data-state'), { timeout: 100_000 })
       .toBe('done')
     await expect(counts()).resolves.toBe('200 of 200 finished (190 done, 10 timeout)')
     await shot('job-resumed')
