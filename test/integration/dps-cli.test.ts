@@ -254,6 +254,36 @@ describe('dps watch failures', () => {
   })
 })
 
+describe('dps watch as a job', () => {
+  it('is cancelled and resumed where it was, then finishes', async () => {
+    sim.pause(true)
+    const id = '6f1c1c10-0000-4000-8000-000000000010'
+    const group = [...sim.state.groups.values()].find((g) => g.owner === '1')!
+    sim.addDevices([id], group.id)
+    const started = await dispatch('dps.watch', { hub: 'lab', clientId: 'dps', deviceIds: [id] })
+    expect(started.ok, JSON.stringify(started)).toBe(true)
+    const jobId = (started as { value: { jobId: string } }).value.jobId
+    const cancelled = await dispatch('jobs.cancel', { id: jobId })
+    expect(cancelled).toMatchObject({ ok: true, value: { state: 'cancelled' } })
+    sim.pause(false)
+    await dispatch('jobs.resume', { id: jobId })
+    await expect
+      .poll(
+        async () =>
+          ((await dispatch('jobs.get', { id: jobId })) as { value: { state: string } }).value.state,
+        {
+          timeout: 20_000,
+          interval: 200,
+        },
+      )
+      .toBe('done')
+    const job = (await dispatch('jobs.get', { id: jobId })) as {
+      value: { counts: { done: number } }
+    }
+    expect(job.value.counts.done).toBe(1)
+  })
+})
+
 describe('dps checklist', () => {
   it('marks what the console can see and gives the YAML the hub admin adds', async () => {
     const run = await cli('dps', 'checklist', '--hub', 'lab', '--client', 'dps')
