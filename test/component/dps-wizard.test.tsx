@@ -7,6 +7,7 @@ import { ReviewStep } from '../../renderer/src/features/dps/ReviewStep'
 import { SetupWizard } from '../../renderer/src/features/dps/SetupWizard'
 import { SETUP_DEFAULTS } from '../../renderer/src/features/dps/setup-form'
 import { WatchPanel } from '../../renderer/src/features/dps/WatchPanel'
+import { ChecklistPanel } from '../../renderer/src/features/dps/ChecklistPanel'
 import type { JobItemView, JobView } from '../../shared/contract/index'
 import { clientView, fakeConsole, renderWithApp } from './helpers'
 
@@ -209,5 +210,31 @@ describe('DPS watch', () => {
     await user.click(screen.getByTestId('dps-watch-start'))
     expect(await screen.findByText('give at least one device id')).toBeTruthy()
     expect(fake.callsTo('dps.watch')).toHaveLength(0)
+  })
+})
+
+describe('DPS checklist', () => {
+  it("shows each item's state and the YAML to copy", async () => {
+    const fake = fakeConsole({
+      'dps.checklist': () => ({
+        items: [
+          { id: 'dps-client', title: 'A DPS client', done: true, detail: 'Client dps: owner 1' },
+          {
+            id: 'authorization-endpoints',
+            title: 'certificate-authority trusts this issuer',
+            done: null,
+            detail: 'The hub admin adds this entry',
+            snippet: 'authorization:\n  endpoints:\n    - authority: https://issuer\n',
+          },
+        ],
+      }),
+    })
+    renderWithApp(<ChecklistPanel hub="lab" />, fake.api)
+    const endpoints = await screen.findByTestId('dps-checklist-authorization-endpoints')
+    expect(within(endpoints).getByText('hub admin')).toBeTruthy()
+    expect(endpoints.textContent).toContain('- authority: https://issuer')
+    expect(within(endpoints).getByRole('button', { name: /Copy the YAML/ })).toBeTruthy()
+    expect(within(screen.getByTestId('dps-checklist-dps-client')).getByText('done')).toBeTruthy()
+    expect(fake.callsTo('dps.checklist')[0]).toEqual({ hub: 'lab', clientId: 'dps' })
   })
 })
