@@ -2,8 +2,9 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import type { ConfigurationView, JobView } from '../../shared/contract/index'
+import type { ConfigurationView, HubView, JobView } from '../../shared/contract/index'
 import { ApplyDialog } from '../../renderer/src/features/configs/ApplyDialog'
+import { ConfigsPage } from '../../renderer/src/features/configs/ConfigsPage'
 import { CreateConditionDialog } from '../../renderer/src/features/configs/CreateConditionDialog'
 import { CreateConfigDialog } from '../../renderer/src/features/configs/CreateConfigDialog'
 import { parseDeviceIds } from '../../renderer/src/features/configs/device-ids'
@@ -210,5 +211,57 @@ describe('create condition', () => {
     const created = await screen.findByTestId('condition-created')
     expect(within(created).getByText('jti-9')).toBeTruthy()
     expect(within(created).getByTestId('in-clear-warning')).toBeTruthy()
+  })
+})
+
+describe('pre-configuration page', () => {
+  it("lists a hub's configurations and conditions and revokes a condition's token", async () => {
+    const fake = fakeConsole({
+      'hubs.list': () => [{ name: 'lab' } as HubView],
+      'configs.list': () => [
+        {
+          id: CONFIG,
+          version: 1,
+          name: 'light-42',
+          owner: '1',
+          timestamp: NOW,
+          resources: [
+            {
+              href: '/light/1',
+              content: { power: 42 },
+              contentType: 'application/json',
+              timeToLiveSeconds: 60,
+            },
+          ],
+        },
+      ],
+      'conditions.list': () => [
+        {
+          id: 'k1',
+          version: 0,
+          name: 'lights',
+          enabled: true,
+          configurationId: CONFIG,
+          deviceIds: [],
+          resourceTypes: ['core.light'],
+          hrefs: [],
+          jq: '',
+          tokenJti: 'jti-9',
+          tokenExpiresAt: NOW + 3600,
+        },
+      ],
+      'tokens.revoke': () => ({ blacklistedCount: 1 }),
+    })
+    const user = userEvent.setup()
+    renderWithApp(<ConfigsPage />, fake.api)
+    const row = await screen.findByTestId('config-row')
+    expect(within(row).getByText('/light/1')).toBeTruthy()
+    const conditions = await screen.findByTestId('conditions-table')
+    expect(within(conditions).getByText('types core.light')).toBeTruthy()
+    await user.click(within(conditions).getByTestId('condition-revoke'))
+    const confirm = await screen.findByTestId('revoke-condition-token')
+    await user.click(within(confirm).getByRole('button', { name: 'Revoke' }))
+    await waitFor(() => expect(fake.callsTo('tokens.revoke')).toEqual([{ ids: ['jti-9'] }]))
+    expect(fake.callsTo('configs.list')).toEqual([{ hub: 'lab' }])
   })
 })

@@ -13,8 +13,10 @@ import {
 } from '@mantine/core'
 import { useState } from 'react'
 import type { ConfigurationView } from '../../../../shared/contract/index'
+import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { formatTime } from '../../lib/format'
 import { HubSelect } from '../hubs/HubSelect'
+import { useRevokeTokens } from '../tokens/queries'
 import { ApplyDialog } from './ApplyDialog'
 import { CreateConditionDialog } from './CreateConditionDialog'
 import { CreateConfigDialog } from './CreateConfigDialog'
@@ -57,6 +59,8 @@ function HubConfigs({ hub }: { hub: string }) {
   const [creating, setCreating] = useState(false)
   const [applying, setApplying] = useState<ConfigurationView | null>(null)
   const [conditionFor, setConditionFor] = useState<string | null | undefined>(undefined)
+  const [revoking, setRevoking] = useState<string | null>(null)
+  const revoke = useRevokeTokens()
   const list = configs.data ?? []
   return (
     <Stack>
@@ -178,10 +182,21 @@ function HubConfigs({ hub }: { hub: string }) {
                 </Table.Td>
                 <Table.Td>
                   {k.tokenJti ? (
-                    <Text size="sm">
-                      <Code>{k.tokenJti}</Code>
-                      {k.tokenExpiresAt ? ` until ${formatTime(k.tokenExpiresAt)}` : ''}
-                    </Text>
+                    <Group gap="xs">
+                      <Text size="sm">
+                        <Code>{k.tokenJti}</Code>
+                        {k.tokenExpiresAt ? ` until ${formatTime(k.tokenExpiresAt)}` : ''}
+                      </Text>
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => setRevoking(k.tokenJti)}
+                        data-testid="condition-revoke"
+                      >
+                        Revoke
+                      </Button>
+                    </Group>
                   ) : (
                     <Text size="sm" c="dimmed">
                       not minted here
@@ -194,6 +209,23 @@ function HubConfigs({ hub }: { hub: string }) {
         </Table>
       )}
 
+      <ConfirmDialog
+        opened={revoking !== null}
+        title="Revoke the condition's token?"
+        confirmLabel="Revoke"
+        loading={revoke.isPending}
+        onClose={() => setRevoking(null)}
+        onConfirm={() =>
+          revoking && revoke.mutate({ ids: [revoking] }, { onSuccess: () => setRevoking(null) })
+        }
+        testId="revoke-condition-token"
+      >
+        <Text>
+          The hub keeps the condition, but stops applying its configuration once it sees the token
+          revoked (a station issuer answers its trust checks; otherwise at the token&apos;s expiry).
+          Create a new condition to apply again.
+        </Text>
+      </ConfirmDialog>
       <CreateConfigDialog hub={hub} opened={creating} onClose={() => setCreating(false)} />
       {applying && (
         <ApplyDialog hub={hub} config={applying} opened onClose={() => setApplying(null)} />
