@@ -92,8 +92,8 @@ export interface App {
   discoveryJson(): string
   /** The HTTP(S) request handler of every issuer route. */
   issuerHandler(): ReturnType<typeof createIssuerHandler>
-  /** Purges expired ledger records and replay-cache entries, and retired keys. */
-  purgeExpired(): { tokens: number; assertions: number }
+  /** Purges expired ledger records and replay-cache entries, retired keys, old stopped jobs. */
+  purgeExpired(): { tokens: number; assertions: number; jobs: number }
   /** Stops the signing thread (finishing what it holds), then flushes and closes the ledger. */
   close(): Promise<void>
 }
@@ -336,6 +336,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       const purged = {
         tokens: ledger.purgeExpired(now - issuerSettings().ledgerRetentionSeconds),
         assertions: replay.purgeExpired(now),
+        jobs: jobs.purge(now),
       }
       keys.purge()
       return purged

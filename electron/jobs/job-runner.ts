@@ -10,6 +10,8 @@ import type { JobStore } from './job-store.js'
 
 /** Items read from the store at a time by forEachPending: memory is this, not the job's size. */
 const PAGE = 128
+/** How long a stopped job stays, for its report and a resume: 30 days. */
+export const JOB_RETENTION_SECONDS = 30 * 24 * 3600
 
 export interface JobRunnerOptions {
   store: JobStore
@@ -83,6 +85,11 @@ export class JobRunner implements JobStarter {
     const job = this.view(id)
     const items = this.#o.store.changedSince(id, since, limit)
     return { items, rev: items.at(-1)?.rev ?? since, job }
+  }
+
+  /** Forgets the jobs (and their rows) that stopped more than `keepSeconds` ago. */
+  purge(nowSeconds: number, keepSeconds = JOB_RETENTION_SECONDS): number {
+    return this.#o.store.purgeStopped(nowSeconds - keepSeconds)
   }
 
   report(id: string): { csv: string; rows: number } {

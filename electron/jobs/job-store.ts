@@ -58,6 +58,7 @@ interface ItemRow {
 }
 
 const NOT_FINAL = `state IN ('pending', 'running')`
+const STOPPED = `state IN ('done', 'failed', 'cancelled', 'interrupted')`
 
 /**
  * The jobs and their items in the records database. Every write is one transaction; reads page
@@ -127,6 +128,14 @@ export class JobStore {
   /** At open: what was running when the app stopped is interrupted; returns how many. */
   markInterrupted(): number {
     return this.#s.interrupt.run(this.#now()).changes
+  }
+
+  /** Deletes the jobs that stopped before `before` (Unix seconds), with their items. */
+  purgeStopped(before: number): number {
+    return this.#db.transaction(() => {
+      this.#s.purgeItems.run(before)
+      return this.#s.purgeJobs.run(before).changes
+    })()
   }
 
   /** Items not final after `afterSeq`, in seq order, at most `limit`. */
@@ -253,6 +262,11 @@ function prepare(db: Database.Database) {
     setRev: db.prepare('UPDATE jobs SET rev = ?, updated_at = ? WHERE id = ?'),
     maxSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM job_items WHERE job_id = ?'),
     setState: db.prepare('UPDATE jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?'),
+    purgeItems: db.prepare(
+      `DELETE FROM job_items WHERE job_id IN
+       (SELECT id FROM jobs WHERE ${STOPPED} AND updated_at < ?)`,
+    ),
+    purgeJobs: db.prepare(`DELETE FROM jobs WHERE ${STOPPED} AND updated_at < ?`),
     interrupt: db.prepare(
       `UPDATE jobs SET state = 'interrupted', updated_at = ? WHERE state IN ('running', 'queued')`,
     ),

@@ -143,3 +143,23 @@ describe('jobReportCsv', () => {
     expect((parse(csv) as string[][]).at(-1)).toEqual(['d1200', 'pending', ''])
   })
 })
+
+describe('JobStore.purgeStopped', () => {
+  it('forgets stopped jobs older than the cut-off with their items, never a running one', () => {
+    const store = newStore()
+    store.create(job('old-done', ['a', 'b']))
+    store.create(job('old-running', ['a']))
+    store.create(job('new-done', ['a']))
+    store.setState('old-done', 'done')
+    store.setState('old-running', 'running')
+    store.setState('new-done', 'done')
+    db!.prepare("UPDATE jobs SET updated_at = 100 WHERE id LIKE 'old-%'").run()
+    expect(store.purgeStopped(1000)).toBe(1)
+    expect(store.find('old-done')).toBeUndefined()
+    expect(
+      db!.prepare("SELECT count(*) AS n FROM job_items WHERE job_id = 'old-done'").get(),
+    ).toEqual({ n: 0 })
+    expect(store.find('old-running')).toBeDefined()
+    expect(store.find('new-done')).toBeDefined()
+  })
+})
