@@ -21,6 +21,8 @@ export interface SimProcess {
   caFile: string
   /** POSTs to a test hook (`/_sim/…`); resolves with its JSON answer. */
   hook<T = unknown>(path: string, body: object): Promise<T>
+  /** GETs a test hook, e.g. `/_sim/request-log` → `{total, inFlight, maxInFlight}`. */
+  read<T = unknown>(path: string): Promise<T>
   stop(): Promise<void>
 }
 
@@ -68,6 +70,11 @@ export async function startSimulatorProcess(
         body: JSON.stringify(body),
         ca: first.caPem,
       })
+      if (res.status !== 200) throw new Error(`${path} → ${res.status}: ${res.text}`)
+      return res.json<T>()
+    },
+    async read<T>(path: string): Promise<T> {
+      const res = await httpRequest(`${first.url}${path}`, { ca: first.caPem })
       if (res.status !== 200) throw new Error(`${path} → ${res.status}: ${res.text}`)
       return res.json<T>()
     },

@@ -282,6 +282,7 @@ describe('a configuration applied to 200 devices: progress, cancel, resume, repo
     await expect(text('apply-device-count')).resolves.toContain('200')
     await byId('apply-concurrency').fill('8')
     await shot('apply-form')
+    await sim.hook('/_sim/request-log/reset', {})
     await byId('apply-submit').click()
     await byId('job-progress').waitFor()
     jobId = ((await byId('job-progress-link').getAttribute('href')) ?? '').split('/').pop()!
@@ -304,6 +305,10 @@ describe('a configuration applied to 200 devices: progress, cancel, resume, repo
     expect(line).toMatch(/^200 of 200 finished \(.*\d+ cancelled\)$/)
     expect(finishedOf(line)).toBe(200)
     expect(line).not.toMatch(/pending|running/)
+    // The hub never saw more than the 8 requests in flight asked for.
+    const log = await sim.read<{ maxInFlight: number; total: number }>('/_sim/request-log')
+    expect(log.total).toBeGreaterThan(0)
+    expect(log.maxInFlight).toBeLessThanOrEqual(8)
     await shot('apply-cancelled')
   })
 
@@ -317,6 +322,7 @@ describe('a configuration applied to 200 devices: progress, cancel, resume, repo
       .toBe('done')
     await expect(counts()).resolves.toBe('200 of 200 finished (190 done, 10 timeout)')
     await shot('job-resumed')
+    await j.narrowShot('job-detail')
     const [download] = await Promise.all([
       j.page().waitForEvent('download'),
       byId('job-report').click(),
