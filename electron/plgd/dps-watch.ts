@@ -3,6 +3,7 @@ import type { ItemOutcome, JobContext, JobHandler } from '../jobs/job-handler.js
 import { httpStatusOf } from './device-failures.js'
 import { explainStepFailure, explainTimeout } from './dps-failures.js'
 import { provisioningSteps, type WireProvisioningRecord } from './dps-provisioning.js'
+import { CachedBearer, type MintedBearer } from './hub-bearer.js'
 import type { HubDirectory } from './hub-context.js'
 import type { PlgdClient } from './plgd-client.js'
 
@@ -17,7 +18,7 @@ export const WATCH_CONCURRENCY = 1000
 export interface DpsWatchDeps {
   hubs: HubDirectory
   /** A short-lived bearer of the DPS client (the group owner's), in the ledger. */
-  mintBearer(clientId: string): Promise<string>
+  mintBearer(clientId: string, hub: string): Promise<MintedBearer>
   /** The owner of one of our clients, for messages; null when unknown. */
   clientOwner(clientId: string): string | null
   issuer(): string
@@ -61,16 +62,13 @@ class Watch {
     const hub = deps.hubs.open(ctx.hub)
     const clientId = ctx.input.clientId
     this.#owner = clientId ? (deps.clientOwner(clientId) ?? hub.owner) : hub.owner
-    let token: { value: string; at: number } | undefined
     const now = deps.nowMs ?? Date.now
-    // One bearer per few minutes, not one per poll: each is a ledger row.
-    const bearer = async (): Promise<string> => {
-      if (!token || now() - token.at > 4 * 60_000) {
-        token = { value: await deps.mintBearer(clientId!), at: now() }
-      }
-      return token.value
-    }
-    this.#dps = clientId ? hub.client('dps', bearer) : hub.client('dps')
+    // One bearer until shortly before it expires, not one per poll: each is a ledger row.
+    const bearer = new CachedBearer(
+      () => deps.mintBearer(clientId!, ctx.hub),
+      () => Math.floor(now() / 1000),
+    )
+    this.#dps = clientId ? hub.client('dps', () => bearer.get()) : hub.client('dps')
   }
 
   run(): Promise<void> {

@@ -129,7 +129,7 @@ function handler(dps: FakeDps, now: () => number) {
   const hubs: HubDirectory = { open: () => hubContext(dps) }
   return dpsWatchHandler({
     hubs,
-    mintBearer: async (id) => `bearer-of-${id}`,
+    mintBearer: async (id) => ({ token: `bearer-of-${id}`, expiresAt: null }),
     clientOwner: () => '1',
     issuer: () => ISSUER,
     pollMs: 1,

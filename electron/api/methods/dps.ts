@@ -7,7 +7,7 @@ import { CA_CERT_FILE } from '../../platform/paths.js'
 import { dpsChecklist } from '../../plgd/dps-checklist.js'
 import { dpsSetup } from '../../plgd/dps-setup.js'
 import { dpsWatchHandler, WATCH_CONCURRENCY } from '../../plgd/dps-watch.js'
-import { hubBearerMinter } from '../../plgd/hub-bearer.js'
+import { hubBearerMinter, type MintedBearer } from '../../plgd/hub-bearer.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
 /** Our CA, which DPS must trust to call the token endpoint; null without TLS material yet. */
@@ -30,14 +30,18 @@ function issuerView(app: App) {
 }
 
 /** Short-lived bearers of the DPS client, in the ledger and the audit log like any token. */
-function dpsBearer(app: App, actor: string, hub: string): (clientId: string) => Promise<string> {
+function dpsBearer(
+  app: App,
+  actor: string,
+  hub: string,
+): (clientId: string) => Promise<MintedBearer> {
   const mint = hubBearerMinter({
     client: (id) => app.clients.find(id),
     issueAsAdmin: (input) => app.tokens.issueAsAdmin(input),
     audited: (jti, details) =>
       app.audit.append({ actor, action: 'token.issued_by_admin', subject: jti, details }),
   })
-  return async (clientId) => (await mint(`${hub} (DPS)`, clientId)).token
+  return (clientId) => mint(`${hub} (DPS)`, clientId)
 }
 
 export function implementDps({ app, actor, audit }: MethodContext): DomainTable<typeof dpsMethods> {
@@ -45,7 +49,7 @@ export function implementDps({ app, actor, audit }: MethodContext): DomainTable<
   app.jobs.register(
     dpsWatchHandler({
       hubs: app.hubs,
-      mintBearer: (clientId) => dpsBearer(app, 'jobs', 'watch')(clientId),
+      mintBearer: (clientId, hub) => dpsBearer(app, 'jobs', hub)(clientId),
       clientOwner: (id) => app.clients.find(id)?.owner ?? null,
       issuer: () => app.urls().issuer,
     }),
@@ -70,7 +74,7 @@ export function implementDps({ app, actor, audit }: MethodContext): DomainTable<
               return rotated
             },
           },
-          mintBearer: dpsBearer(app, actor, input.hub),
+          mintBearer: async (clientId) => (await dpsBearer(app, actor, input.hub)(clientId)).token,
           issuer: issuerView(app),
           audit,
         },
