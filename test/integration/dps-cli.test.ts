@@ -193,6 +193,17 @@ describe('dps setup', () => {
   })
 })
 
+describe('dps setup --keep-secret', () => {
+  it('leaves the secret DPS holds and writes nothing when the records match', async () => {
+    const secrets = t.app.clients.get('dps').secrets.length
+    const hubWrites = sim.requestLog.count('/api/v1/hubs', 'PUT')
+    const out = await setup('--client', 'dps', '--keep-secret')
+    expect(out.plan.map((s) => s.action)).toEqual(['unchanged', 'unchanged', 'unchanged'])
+    expect(t.app.clients.get('dps').secrets).toHaveLength(secrets)
+    expect(sim.requestLog.count('/api/v1/hubs', 'PUT')).toBe(hubWrites)
+  })
+})
+
 describe('dps watch failures', () => {
   it('a stale secret at DPS fails the first step that fetches a token, with the fix: re-run dps setup', async () => {
     // The secret DPS holds stops working at once (no grace): as if rotated elsewhere. DPS may
