@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'vault_passphrase_required',
   'data_dir_locked',
   'policy_violation',
+  /** A hub service (DPS, snippet-service, http-gateway) failed or could not be reached. */
+  'upstream',
   /** The console bridge refused the session token (headless console only). */
   'session_invalid',
   'internal',

@@ -93,7 +93,9 @@ export async function startIssuer(app: App, options: IssuerRunOptions): Promise<
 function purge(app: App): void {
   try {
     const purged = app.purgeExpired()
-    if (purged.tokens + purged.assertions > 0) app.log.info('purged expired records', purged)
+    if (purged.tokens + purged.assertions + purged.jobs > 0) {
+      app.log.info('purged expired records', purged)
+    }
   } catch (err) {
     app.log.error('purge failed', { error: err })
   }

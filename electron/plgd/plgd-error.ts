@@ -102,13 +102,13 @@ export class PlgdError extends AppError {
   }
 }
 
-/** Codes of shared/errors for the statuses that have one; the rest are a refusal upstream. */
+/** Codes of shared/errors for the statuses that have one; the rest: the hub service failed. */
 function appCodeFor(status: number | undefined, grpcCode: number | undefined): ErrorCode {
   if (status === 400) return 'invalid_input'
   if (status === 404) return 'not_found'
   if (status === 409) return grpcCode === 6 ? 'already_exists' : 'conflict'
   if (status === 401 || status === 403) return 'policy_violation'
-  return 'conflict'
+  return 'upstream'
 }
 
 /** Reads a plgd error body; null when it is not one (an ingress's HTML page, say). */

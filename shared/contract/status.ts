@@ -1,7 +1,7 @@
 import type { VaultMode } from '../enums.js'
 import { emptyInput, eventOf } from './common.js'
 import type { KeyView } from './keys.js'
-import type { IssuerSettingsView } from './settings.js'
+import type { SettingsView } from './settings.js'
 
 export interface StatusWarning {
   code: string
@@ -21,7 +21,7 @@ export interface StatusView {
   caCertPem: string | null
   activeKey: KeyView | null
   counts: { clients: number; tokens: number; activeTokens: number }
-  settings: IssuerSettingsView
+  settings: SettingsView
   warnings: StatusWarning[]
 }
 

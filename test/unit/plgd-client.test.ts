@@ -351,6 +351,8 @@ describe('PlgdError messages', () => {
     expect(errorFromResponse(context, 409, status(6, 'x')).code).toBe('already_exists')
     expect(errorFromResponse(context, 409, status(10, 'x')).code).toBe('conflict')
     expect(errorFromResponse(context, 401, '').code).toBe('policy_violation')
+    expect(errorFromResponse(context, 503, status(14, 'x')).code).toBe('upstream')
+    expect(errorFromResponse(context, 500, '').code).toBe('upstream')
   })
 
   it('says 403 without an owner when the bearer owner is unknown', () => {
