@@ -174,6 +174,9 @@ describe('DPS onboarding in the console', () => {
     await expect(text('dps-plan-enrollment-group')).resolves.toContain('line-1')
     const plan = await text('dps-plan')
     expect(plan).toContain('authorization.provider')
+    // The fresh secret goes to DPS only: the diff shows it masked.
+    expect(plan).toContain('**** (sent to DPS only)')
+    expect(plan).toContain('data:,****')
     expect(plan).not.toMatch(/-----BEGIN (EC |)PRIVATE KEY/)
     await expect(byId('dps-review-error').count()).resolves.toBe(0)
     await shot('wizard-review')
