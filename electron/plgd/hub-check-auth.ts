@@ -1,7 +1,7 @@
 import type { HubCheck, HubView } from '../../shared/contract/index.js'
 import { request, type NetResponse } from '../net/http-client.js'
 import { NetError } from '../net/net-error.js'
-import { netFix } from './hub-check-fixes.js'
+import { netFix, type FixContext } from './hub-check-fixes.js'
 import { authorizationEndpointSnippet, type IssuerTrust } from './hub-trust-snippet.js'
 
 export interface AuthCheckDeps {
@@ -98,31 +98,101 @@ export async function checkAuth(checks: HubCheck[], deps: AuthCheckDeps): Promis
   })
 }
 
-function unauthorized(deps: AuthCheckDeps, because: string): HubCheck {
+function unauthorized(
+  deps: Omit<AuthCheckDeps, 'devicesUrl'>,
+  because: string,
+  service?: ServiceProbe,
+): HubCheck {
   const { profile } = deps
-  const detail = `the hub refused the console's bearer (HTTP 401${because})`
+  const name = service?.name ?? 'auth'
+  const who = service?.label ?? 'the hub'
+  const detail = `${who} refused the console's bearer (HTTP 401${because})`
   if (profile.auth.kind === 'token') {
     const expired =
       profile.auth.expiresAt !== null && profile.auth.expiresAt * 1000 < Date.now()
         ? 'the pasted token has expired: '
         : ''
     return {
-      name: 'auth',
+      name,
       ok: false,
       detail,
       fix: `${expired}paste a token from an authority the hub trusts with \`hubs update ${profile.name} --token-file FILE\``,
     }
   }
   return {
-    name: 'auth',
+    name,
     ok: false,
-    detail: `${detail}: the hub does not trust this issuer`,
-    fix: `the hub admin adds this issuer to authorization.endpoints of http-gateway and grpc-gateway (chart: global.authorization.endpoints; DPS, snippet-service, certificate-authority and coap-gateway need it too), with the console CA in caPool; then the services restart`,
+    detail: `${detail}: ${who} does not trust this issuer`,
+    fix: service
+      ? `the hub admin adds this issuer to ${service.config} (chart: global.authorization.endpoints), with the console CA in caPool; then ${service.label} restarts`
+      : `the hub admin adds this issuer to authorization.endpoints of http-gateway and grpc-gateway (chart: global.authorization.endpoints; DPS, snippet-service, certificate-authority and coap-gateway need it too), with the console CA in caPool; then the services restart`,
     snippet: authorizationEndpointSnippet(deps.issuer),
   }
 }
 
-function ownerFix(deps: AuthCheckDeps): string {
+/** A hub service besides the gateway, probed with an authenticated call that lists nothing. */
+export interface ServiceProbe {
+  name: 'dps' | 'snippet-service'
+  /** As a sentence names it: "DPS", "the snippet-service". */
+  label: string
+  /** Where its admin adds our issuer. */
+  config: string
+  url: string
+}
+
+/**
+ * DPS or snippet-service: any answer proves it is there, but only a 2xx proves it accepts our
+ * bearer (401: it does not trust our issuer; 403: it refuses the owner).
+ */
+export async function checkServiceAuth(
+  checks: HubCheck[],
+  deps: Omit<AuthCheckDeps, 'devicesUrl'>,
+  service: ServiceProbe,
+  ctx: FixContext,
+): Promise<void> {
+  const { name } = service
+  let res: NetResponse
+  try {
+    const bearer = await deps.bearer()
+    res = await request(service.url, {
+      headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
+      caPem: deps.profile.caPem ?? undefined,
+      timeoutMs: deps.timeoutMs,
+    })
+  } catch (err) {
+    // A bearer that cannot be minted is reported (with its fix) by the auth step already.
+    const net = err instanceof NetError ? err : new NetError('other', (err as Error).message)
+    checks.push({ name, ok: false, detail: net.message, fix: netFix(net, ctx) })
+    return
+  }
+  const said = plgdMessage(res)
+  const because = said ? `: ${said}` : ''
+  const path = new URL(service.url).pathname
+  if (res.status >= 200 && res.status < 300) {
+    checks.push({ name, ok: true, detail: `${service.label} accepts the console's token` })
+  } else if (res.status === 401) {
+    checks.push(unauthorized(deps, because, service))
+  } else if (res.status === 403) {
+    checks.push({
+      name,
+      ok: false,
+      detail: `${service.label} refused owner "${deps.owner}" (HTTP 403${because})`,
+      fix: ownerFix(deps),
+    })
+  } else {
+    checks.push({
+      name,
+      ok: false,
+      detail: `GET ${path} answered HTTP ${res.status}${because}`,
+      fix:
+        res.status === 404
+          ? `is this ${service.label}'s address? \`hubs update ${deps.profile.name} ${ctx.urlOption} URL\``
+          : `${service.label} failed the call: see its logs`,
+    })
+  }
+}
+
+function ownerFix(deps: Omit<AuthCheckDeps, 'devicesUrl'>): string {
   const hubClaim = deps.profile.ownerClaim
   if (deps.profile.auth.kind === 'client' && deps.issuerOwnerClaim !== hubClaim) {
     return `the bearer carries owner "${deps.owner}" in claim ${deps.issuerOwnerClaim}, but the hub's jwtOwnerClaim is ${hubClaim}: \`settings set --owner-claim ${hubClaim}\``

@@ -4,10 +4,12 @@ import { connect as tlsConnect } from 'node:tls'
 import type { HubCheck, HubCheckResult, HubView } from '../../shared/contract/index.js'
 import { request, type NetResponse } from '../net/http-client.js'
 import { classifyNetError, NetError } from '../net/net-error.js'
-import { checkAuth } from './hub-check-auth.js'
+import { checkAuth, checkServiceAuth } from './hub-check-auth.js'
 import { netFix, type FixContext } from './hub-check-fixes.js'
 import { HUB_CONFIGURATION_PATH, parseHubConfiguration } from './hub-discovery.js'
 import type { IssuerTrust } from './hub-trust-snippet.js'
+import { buildUrl } from './plgd-url.js'
+import { snippetApiPath } from './snippet-paths.js'
 
 export interface HubCheckDeps {
   profile: HubView
@@ -60,9 +62,35 @@ export async function checkHub(deps: HubCheckDeps): Promise<HubCheckResult> {
       clockStep(checks, hubTime, (started + ended) / 2)
     }
   }
-  if (profile.dpsUrl) await reachableStep(checks, 'dps', profile.dpsUrl, profile.caPem, ctx)
-  if (profile.snippetServiceUrl)
-    await reachableStep(checks, 'snippet-service', profile.snippetServiceUrl, profile.caPem, ctx)
+  const authDeps = { ...deps, timeoutMs }
+  if (profile.dpsUrl) {
+    await checkServiceAuth(
+      checks,
+      authDeps,
+      {
+        name: 'dps',
+        label: 'DPS',
+        config: "DPS's apis.http.authorization.endpoints",
+        url: buildUrl(profile.dpsUrl, '/api/v1/hubs', { idFilter: NIL_UUID }).href,
+      },
+      { ...ctx, urlOption: '--dps-url' },
+    )
+  }
+  if (profile.snippetServiceUrl) {
+    const base = profile.snippetServiceUrl
+    const path = snippetApiPath(base, '/configurations')
+    await checkServiceAuth(
+      checks,
+      authDeps,
+      {
+        name: 'snippet-service',
+        label: 'the snippet-service',
+        config: "the snippet-service's apis.http.authorization.endpoints",
+        url: buildUrl(base, path, { httpIdFilter: `${NIL_UUID}/latest` }).href,
+      },
+      { ...ctx, urlOption: '--snippet-service-url' },
+    )
+  }
   return { ok: checks.every((c) => c.ok), checks }
 }
 
@@ -250,19 +278,4 @@ function clockStep(checks: HubCheck[], hubMs: number | null, oursMs: number): vo
         ? `fix NTP on the hub or on this computer, or set \`settings set --iat-backdate ${backdate}\` so tokens are not issued in the hub's future`
         : `fix NTP (time sync) on the hub or on this computer: tokens look ${seconds} s older to the hub`,
   })
-}
-
-/** Any HTTP answer means the service is there; its authorization is its own. */
-async function reachableStep(
-  checks: HubCheck[],
-  name: string,
-  serviceUrl: string,
-  caPem: string | null,
-  ctx: StepContext,
-): Promise<void> {
-  const urlOption = name === 'dps' ? '--dps-url' : '--snippet-service-url'
-  const res = await httpStep(checks, name, { ...ctx, urlOption }, () =>
-    request(serviceUrl, { caPem: caPem ?? undefined, timeoutMs: ctx.timeoutMs }),
-  )
-  if (res) checks.push({ name, ok: true, detail: `${serviceUrl} answers (HTTP ${res.status})` })
 }

@@ -6,7 +6,12 @@ import type { PlgdClient } from './plgd-client.js'
  * it with the prefix. Either works: the prefix is added once, only when the base lacks it.
  */
 export function snippetPath(client: PlgdClient, rest: string): string {
-  const base = client.baseUrl.replace(/\/+$/, '')
+  return snippetApiPath(client.baseUrl, rest)
+}
+
+/** As snippetPath, for a base URL without a client (the hub check). */
+export function snippetApiPath(baseUrl: string, rest: string): string {
+  const base = baseUrl.replace(/\/+$/, '')
   const prefix = /\/snippet-service$/.test(base) ? '/api/v1' : '/snippet-service/api/v1'
   return prefix + rest
 }

@@ -92,6 +92,25 @@ async function gateway(devicesStatus: number, currentTimeMs = Date.now()): Promi
   return `http://127.0.0.1:${await listen(createServer(handler))}`
 }
 
+const NIL = '00000000-0000-0000-0000-000000000000'
+
+/** DPS or snippet-service: answers `status` to the bearer's probe at `path`, 404 elsewhere. */
+async function service(status: number, path: string): Promise<string> {
+  const handler: RequestListener = (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (`${url.pathname}?${decodeURIComponent(url.search.slice(1))}` !== path) {
+      res.statusCode = 404
+      return res.end()
+    }
+    expect(req.headers.authorization).toBe('Bearer bearer-jwt')
+    res.statusCode = status
+    res.end(status === 200 ? '' : JSON.stringify({ code: status === 401 ? 16 : 7, message: 'no' }))
+  }
+  return `http://127.0.0.1:${await listen(createServer(handler))}`
+}
+const DPS_PROBE = `/api/v1/hubs?idFilter=${NIL}`
+const SNIPPET_PROBE = `/snippet-service/api/v1/configurations?httpIdFilter=${NIL}/latest`
+
 const byName = (r: Awaited<ReturnType<typeof checkHub>>, name: string) =>
   r.checks.find((c) => c.name === name)
 
@@ -184,6 +203,87 @@ describe('hub check', () => {
     expect(r.checks).toHaveLength(1)
     expect(byName(r, 'dns')).toMatchObject({ ok: false })
     expect(byName(r, 'dns')!.fix).toMatch(/does not resolve/)
+  })
+
+  it("DPS and snippet-service pass only when they accept the console's token", async () => {
+    const r = await checkHub(
+      deps(
+        profile(await gateway(200), {
+          dpsUrl: await service(200, DPS_PROBE),
+          snippetServiceUrl: `${await service(200, SNIPPET_PROBE)}/snippet-service`,
+        }),
+      ),
+    )
+    expect(byName(r, 'dps')).toEqual({
+      name: 'dps',
+      ok: true,
+      detail: "DPS accepts the console's token",
+    })
+    expect(byName(r, 'snippet-service')).toMatchObject({
+      ok: true,
+      detail: "the snippet-service accepts the console's token",
+    })
+    expect(r.ok).toBe(true)
+  })
+
+  it('a 401 from DPS or snippet-service fails with the trust fix for that service', async () => {
+    const hub = await startHubSimulator({
+      trustedAuthority: 'https://other.lan/m2m-oauth-server',
+      trustedCaPem: CONSOLE_CA,
+    })
+    closers.push(() => hub.close())
+    const r = await checkHub(
+      deps(
+        profile(hub.url, {
+          caPem: hub.caPem,
+          dpsUrl: hub.dpsUrl,
+          snippetServiceUrl: hub.snippetUrl,
+        }),
+      ),
+    )
+    for (const [name, who] of [
+      ['dps', "DPS's"],
+      ['snippet-service', "the snippet-service's"],
+    ] as const) {
+      const step = byName(r, name)!
+      expect(step.ok).toBe(false)
+      expect(step.detail).toMatch(/HTTP 401.*does not trust this issuer/)
+      expect(step.fix).toContain(`${who} apis.http.authorization.endpoints`)
+      expect(step.snippet).toContain('authority: https://console.lan:8443/m2m-oauth-server')
+    }
+  })
+
+  it('a 403 from DPS names the owner; a wrong address is named with its option', async () => {
+    const r = await checkHub(
+      deps(
+        profile(await gateway(200), {
+          dpsUrl: await service(403, DPS_PROBE),
+          snippetServiceUrl: await service(200, '/elsewhere'),
+        }),
+        { issuerOwnerClaim: 'sub', owner: 'alice' },
+      ),
+    )
+    const dps = byName(r, 'dps')!
+    expect(dps).toMatchObject({ ok: false })
+    expect(dps.detail).toMatch(/DPS refused owner "alice" \(HTTP 403/)
+    expect(dps.fix).toMatch(/settings set --owner-claim/)
+    const snippets = byName(r, 'snippet-service')!
+    expect(snippets).toMatchObject({ ok: false })
+    expect(snippets.detail).toMatch(/HTTP 404/)
+    expect(snippets.fix).toContain('hubs update lab --snippet-service-url URL')
+  })
+
+  it('an unreachable DPS fails as the network failure, naming --dps-url', async () => {
+    const server = createTcpServer()
+    const port = await listen(server)
+    await closers.pop()!()
+    const r = await checkHub(
+      deps(profile(await gateway(200), { dpsUrl: `http://127.0.0.1:${port}` })),
+    )
+    const dps = byName(r, 'dps')!
+    expect(dps).toMatchObject({ ok: false })
+    expect(dps.detail).toMatch(/refused the connection/)
+    expect(dps.fix).toContain('--dps-url')
   })
 
   it('maps every net failure to a fix; DPS and snippet-service name their override option', () => {
