@@ -66,7 +66,9 @@ export function coapGatewayProviderSnippet(input: {
 
 /**
  * The operator checklist of interop §3.6: what this console can see is marked done or not;
- * what only the hub admin can tell is `null`, with the YAML to add.
+ * what it cannot see is `null`, with its actor: the hub admin's steps come with the YAML to add.
+ * DPS's records stay `null`: reading them means minting an audited DPS-client bearer and
+ * calling DPS on every checklist load, and the group's name is not known here.
  */
 export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
   const { profile, issuer, client, clientId, providerName } = input
@@ -85,6 +87,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
   return [
     {
       id: 'issuer-https',
+      actor: 'operator',
       title: "The issuer is served over HTTPS at an address DPS and the hub's pods reach",
       done: reachable ? true : localHub && issuer.url.startsWith('https://') ? true : false,
       detail: reachable
@@ -93,6 +96,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
     },
     {
       id: 'dps-client',
+      actor: 'operator',
       title: 'A DPS client at this issuer whose owner is the enrollment group owner',
       done: clientId === undefined ? false : clientOk,
       detail:
@@ -104,6 +108,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
     },
     {
       id: 'claims',
+      actor: 'operator',
       title: "The issuer's owner and device-id claims are the hub's",
       done:
         issuer.ownerClaim === profile.ownerClaim &&
@@ -112,6 +117,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
     },
     {
       id: 'authorization-endpoints',
+      actor: 'hub-admin',
       title:
         'certificate-authority, coap-gateway, identity-store and resource-aggregate trust this issuer',
       done: null,
@@ -120,6 +126,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
     },
     {
       id: 'coap-gateway-provider',
+      actor: 'hub-admin',
       title: `coap-gateway has a provider named ${providerName} for DPS tokens`,
       done: profile.ownerClaim === 'sub' ? false : null,
       detail: `The provider's name must equal the DPS hub record's provider name, with grantType clientCredentials; coap-gateway refuses ownerClaim \`sub\`${profile.ownerClaim === 'sub' ? ' (this hub uses `sub`: change it)' : ''}. Register its client here with \`clients add --id ${COAP_GATEWAY_CLIENT} --owner OWNER --allowed-owner … --allow-device-id\` and put its secret in the file named below.`,
@@ -132,12 +139,14 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
     },
     {
       id: 'dps-records',
+      actor: 'operator',
       title: 'The DPS hub record and the enrollment group exist',
       done: null,
       detail: `\`dps setup --hub ${profile.name} --client ${clientId ?? 'ID'} --group NAME --certificate-chain FILE --dry-run\` shows what DPS holds and what would change.`,
     },
     {
       id: 'device-endpoint',
+      actor: 'operator',
       title: 'Devices point at DPS',
       done: profile.dpsDeviceEndpoint ? null : false,
       detail: profile.dpsDeviceEndpoint
@@ -149,6 +158,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
     },
     {
       id: 'watch',
+      actor: 'operator',
       title: 'Watch the devices provision',
       done: null,
       detail: `\`dps watch --hub ${profile.name} --client ${clientId ?? 'ID'} --devices-file devices.csv\` reports each step and, for a failed one, its cause and fix.`,

@@ -105,8 +105,10 @@ export const dpsChecklistInput = z.object({
 export interface ChecklistItem {
   id: string
   title: string
-  /** true done, false not done, null: only the hub admin can tell. */
+  /** true done, false not done, null: the console cannot tell. */
   done: boolean | null
+  /** Who does this step: the operator (here, or on the devices) or the hub admin. */
+  actor: 'operator' | 'hub-admin'
   detail: string
   /** A YAML snippet for the hub admin (coap-gateway provider, authorization.endpoints…). */
   snippet?: string

@@ -218,13 +218,27 @@ describe('DPS checklist', () => {
     const fake = fakeConsole({
       'dps.checklist': () => ({
         items: [
-          { id: 'dps-client', title: 'A DPS client', done: true, detail: 'Client dps: owner 1' },
+          {
+            id: 'dps-client',
+            title: 'A DPS client',
+            done: true,
+            actor: 'operator',
+            detail: 'Client dps: owner 1',
+          },
           {
             id: 'authorization-endpoints',
             title: 'certificate-authority trusts this issuer',
             done: null,
+            actor: 'hub-admin',
             detail: 'The hub admin adds this entry',
             snippet: 'authorization:\n  endpoints:\n    - authority: https://issuer\n',
+          },
+          {
+            id: 'watch',
+            title: 'Watch the devices provision',
+            done: null,
+            actor: 'operator',
+            detail: '`dps watch` reports each step',
           },
         ],
       }),
@@ -235,6 +249,10 @@ describe('DPS checklist', () => {
     expect(endpoints.textContent).toContain('- authority: https://issuer')
     expect(within(endpoints).getByRole('button', { name: /Copy the YAML/ })).toBeTruthy()
     expect(within(screen.getByTestId('dps-checklist-dps-client')).getByText('done')).toBeTruthy()
+    // The operator's own steps the console cannot see are not the hub admin's.
+    const watch = screen.getByTestId('dps-checklist-watch')
+    expect(within(watch).getByText('not checked here')).toBeTruthy()
+    expect(within(watch).queryByText('hub admin')).toBeNull()
     expect(fake.callsTo('dps.checklist')[0]).toEqual({ hub: 'lab', clientId: 'dps' })
   })
 })

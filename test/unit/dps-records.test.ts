@@ -221,6 +221,16 @@ describe('operator checklist (interop §3.6)', () => {
     expect(byId['authorization-endpoints']!.done).toBeNull()
   })
 
+  it("names who acts: only the hub's configuration is the hub admin's", () => {
+    expect(items.filter((i) => i.actor === 'hub-admin').map((i) => i.id)).toEqual([
+      'authorization-endpoints',
+      'coap-gateway-provider',
+    ])
+    for (const id of ['dps-records', 'device-endpoint', 'watch']) {
+      expect(byId[id]).toMatchObject({ done: null, actor: 'operator' })
+    }
+  })
+
   it('gives the authorization.endpoints entry as YAML with the caPool', () => {
     expect(parse(byId['authorization-endpoints']!.snippet!)).toEqual({
       authorization: {

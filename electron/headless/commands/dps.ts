@@ -35,13 +35,14 @@ function describeSetup(r: DpsSetupResult): string {
 }
 
 function describeChecklist(items: ChecklistItem[]): string {
-  const mark = (d: boolean | null): string => (d === true ? '[x]' : d === false ? '[ ]' : '[?]')
+  const mark = (i: ChecklistItem): string =>
+    i.done === true ? '[x]' : i.done === false ? '[ ]' : i.actor === 'hub-admin' ? '[?]' : '[-]'
   return `${items
     .map((i) => {
       const snippet = i.snippet ? `\n${i.snippet.replace(/^/gm, '      ')}` : ''
-      return `${mark(i.done)} ${i.title}\n    ${i.detail}${snippet}`
+      return `${mark(i)} ${i.title}\n    ${i.detail}${snippet}`
     })
-    .join('\n')}\n[?]: only the hub admin can tell\n`
+    .join('\n')}\n[?]: for the hub admin, only they can tell; [-]: yours to do, not checked here\n`
 }
 
 export const dpsCommands = [

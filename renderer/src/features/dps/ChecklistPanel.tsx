@@ -1,13 +1,17 @@
 import { Alert, Badge, Code, Group, Loader, Stack, Text, TextInput } from '@mantine/core'
 import { useState } from 'react'
+import type { ChecklistItem } from '../../../../shared/contract/index'
 import { CopyButton } from '../../components/CopyButton'
 import { useDpsChecklist } from './queries'
 
-const DONE = {
-  true: { color: 'green', label: 'done' },
-  false: { color: 'red', label: 'to do' },
-  null: { color: 'gray', label: 'hub admin' },
-} as const
+/** An unknown state names who acts: only the hub admin's steps are theirs. */
+function stateBadge(item: ChecklistItem): { color: string; label: string } {
+  if (item.done === true) return { color: 'green', label: 'done' }
+  if (item.done === false) return { color: 'red', label: 'to do' }
+  return item.actor === 'hub-admin'
+    ? { color: 'gray', label: 'hub admin' }
+    : { color: 'blue', label: 'not checked here' }
+}
 
 /** The operator checklist of interop §3.6, with the YAML the hub admin must add. */
 export function ChecklistPanel({ hub }: { hub: string | null }) {
@@ -26,7 +30,7 @@ export function ChecklistPanel({ hub }: { hub: string | null }) {
       {checklist.isPending ? <Loader aria-label="Loading the checklist" /> : null}
       {checklist.error ? <Alert color="red">{checklist.error.message}</Alert> : null}
       {checklist.data?.items.map((item) => {
-        const done = DONE[String(item.done) as keyof typeof DONE]
+        const done = stateBadge(item)
         return (
           <Stack key={item.id} gap={4} data-testid={`dps-checklist-${item.id}`}>
             <Group gap="xs">
