@@ -115,6 +115,7 @@ export function statusView(overrides: Partial<StatusView> = {}): StatusView {
     activeKey: keyView(),
     counts: { clients: 1, tokens: 0, activeTokens: 0 },
     settings: {
+      jobConcurrency: 16,
       listenHost: '127.0.0.1',
       port: 8443,
       publicHost: null,

@@ -30,7 +30,7 @@ const setOptions = {
   'trusted-ca': trustedCaOption('the CA certificate (PEM) of the trusted authorities'),
   'job-concurrency': option.integer(
     'count',
-    'requests in flight per bulk job (dps watch, configs apply) unless it sets its own; default 16',
+    'requests in flight per bulk job (configs apply, devices list) unless it sets its own (--concurrency); default 16',
   ),
 } as const
 
