@@ -82,6 +82,10 @@ describe('devices page', () => {
     expect(screen.getByTestId('devices-count').textContent).toBe('2 devices so far')
     const badges = screen.getAllByTestId('device-status').map((b) => b.textContent)
     expect(badges).toEqual(['online', 'offline'])
+    // At 1024 px a squeezed badge clipped to "ONL…": it keeps its text's width.
+    for (const badge of screen.getAllByTestId('device-status')) {
+      expect(badge.style.minWidth).toBe('max-content')
+    }
 
     release()
     await waitFor(() => expect(screen.getAllByTestId('device-row')).toHaveLength(3))

@@ -72,6 +72,13 @@ describe('DPS wizard review step', () => {
     expect(within(plan).getByText('gateways')).toBeTruthy()
     expect(within(plan).getAllByText('data:,****')).toHaveLength(2)
     expect(within(plan).getByTestId('dps-plan-warning').textContent).toMatch(/loopback/)
+    // At 1024 px the diff ran past the page: it scrolls sideways and long values wrap.
+    const table = within(plan).getByRole('table', { name: 'Planned changes' })
+    expect(within(plan).getByTestId('dps-plan-scroll').contains(table)).toBe(true)
+    const willBe = within(hubRow.nextElementSibling as HTMLElement)
+      .getAllByRole('cell')
+      .at(-1)!
+    expect(willBe.style.wordBreak).toBe('break-all')
     expect(screen.getByTestId('dps-review-rotation').textContent).toMatch(
       /keeps working for 3600 s/,
     )

@@ -101,6 +101,8 @@ describe('jobs page', () => {
     const row = await screen.findByTestId('job-row-job-1')
     expect(within(row).getByText('running')).toBeTruthy()
     expect(within(row).getByText('2 / 4')).toBeTruthy()
+    // At 1024 px a squeezed state badge clipped to "DO…".
+    expect(within(row).getByTestId('job-state').style.minWidth).toBe('max-content')
     expect(
       within(row).getByRole('link', { name: 'apply light-42 to 4 devices' }).getAttribute('href'),
     ).toBe('#/jobs/job-1')
@@ -121,6 +123,11 @@ describe('jobs page', () => {
       '2 of 4 finished (1 done, 1 failed, 1 running, 1 pending)',
     )
     expect(screen.getByTestId('job-item-dev-2').textContent).toContain('403 owner differs')
+    // No "Job details" link to the page already shown; item badges keep their full text.
+    expect(screen.queryByTestId('job-progress-link')).toBeNull()
+    for (const badge of screen.getAllByTestId('job-item-state')) {
+      expect(badge.style.minWidth).toBe('max-content')
+    }
 
     f.change('dev-3', 'done')
     f.change('dev-4', 'timeout')

@@ -47,7 +47,13 @@ export function DevicesTable({
                   </Text>
                 </Table.Td>
                 <Table.Td>
-                  <Badge color={STATUS_COLOR[d.status]} variant="light" data-testid="device-status">
+                  {/* A squeezed badge clips to "ONL…": it keeps its text's width. */}
+                  <Badge
+                    color={STATUS_COLOR[d.status]}
+                    variant="light"
+                    miw="max-content"
+                    data-testid="device-status"
+                  >
                     {d.status.toLowerCase()}
                   </Badge>
                 </Table.Td>

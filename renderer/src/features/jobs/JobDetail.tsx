@@ -81,7 +81,7 @@ export function JobDetail({ jobId }: { jobId: string }) {
           </Button>
         </Group>
       </Group>
-      <JobProgress jobId={j.id} />
+      <JobProgress jobId={j.id} linkToJob={false} />
       {j.state === 'interrupted' && (
         <Text size="sm" data-testid="job-interrupted">
           The app stopped while this job ran. Resume goes on with the devices not finished.
@@ -117,7 +117,13 @@ export function JobDetail({ jobId }: { jobId: string }) {
                     <Code>{i.key}</Code>
                   </Table.Td>
                   <Table.Td>
-                    <Badge color={ITEM_COLORS[i.state]} variant="light">
+                    {/* A squeezed badge clips to "D…": it keeps its text's width. */}
+                    <Badge
+                      color={ITEM_COLORS[i.state]}
+                      variant="light"
+                      miw="max-content"
+                      data-testid="job-item-state"
+                    >
                       {i.state}
                     </Badge>
                   </Table.Td>

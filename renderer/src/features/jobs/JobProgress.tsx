@@ -24,9 +24,10 @@ export function JobProgressBar({ job }: { job: JobView }) {
 
 /**
  * What DPS watch and configuration apply embed once they start a job: bar, counts, state,
- * Cancel while it runs, and a link to the job's page (items, resume, report).
+ * Cancel while it runs, and a link to the job's page (items, resume, report). The job's page
+ * itself embeds it with `linkToJob={false}`: a link to where one is already is noise.
  */
-export function JobProgress({ jobId }: { jobId: string }) {
+export function JobProgress({ jobId, linkToJob = true }: { jobId: string; linkToJob?: boolean }) {
   const job = useJob(jobId)
   const cancel = useCancelJob()
   if (!job.data) {
@@ -41,7 +42,7 @@ export function JobProgress({ jobId }: { jobId: string }) {
     <Stack gap="xs" data-testid="job-progress" data-state={j.state}>
       <Group justify="space-between">
         <Group gap="xs">
-          <Badge color={JOB_COLORS[j.state]} data-testid="job-progress-state">
+          <Badge color={JOB_COLORS[j.state]} miw="max-content" data-testid="job-progress-state">
             {j.state}
           </Badge>
           <Text size="sm" data-testid="job-progress-counts">
@@ -65,9 +66,11 @@ export function JobProgress({ jobId }: { jobId: string }) {
               Cancel
             </Button>
           )}
-          <Anchor href={pageHref('jobs', j.id)} size="sm" data-testid="job-progress-link">
-            Job details
-          </Anchor>
+          {linkToJob && (
+            <Anchor href={pageHref('jobs', j.id)} size="sm" data-testid="job-progress-link">
+              Job details
+            </Anchor>
+          )}
         </Group>
       </Group>
       <JobProgressBar job={j} />

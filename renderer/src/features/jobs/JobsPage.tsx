@@ -71,7 +71,10 @@ function JobList() {
                   </Table.Td>
                   <Table.Td>{j.hub}</Table.Td>
                   <Table.Td>
-                    <Badge color={JOB_COLORS[j.state]}>{j.state}</Badge>
+                    {/* A squeezed badge clips to "DO…": it keeps its text's width. */}
+                    <Badge color={JOB_COLORS[j.state]} miw="max-content" data-testid="job-state">
+                      {j.state}
+                    </Badge>
                   </Table.Td>
                   <Table.Td>
                     <JobProgressBar job={j} />
