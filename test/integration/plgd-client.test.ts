@@ -108,7 +108,12 @@ async function writeBigList(res: ServerResponse): Promise<void> {
     }
     if (!res.write(`${JSON.stringify(item)}\n`)) {
       big.waitedForDrain = true
-      await Promise.race([once(res, 'drain'), once(res, 'close')])
+      // Both waits end together: once() left waiting would pile up listeners on the response.
+      const waited = new AbortController()
+      await Promise.race([
+        once(res, 'drain', { signal: waited.signal }),
+        once(res, 'close', { signal: waited.signal }),
+      ]).finally(() => waited.abort())
     }
   }
   big.finished = true
