@@ -1,4 +1,5 @@
 import type { HubView } from '../../shared/contract/index.js'
+import { dataUri, nsFromSeconds } from './plgd-json.js'
 
 /**
  * The DPS records the setup writes, shaped exactly as DPS's HTTP API takes them (interop §3.2,
@@ -56,18 +57,6 @@ export interface EnrollmentGroupRecord {
 /** What DPS answers: the record with its server-side id and owner. */
 export type Stored<T> = Partial<T> & { id?: string; owner?: string } & Record<string, unknown>
 
-const NS_PER_SECOND = 1_000_000_000n
-
-export function secondsNs(seconds: number): string {
-  return (BigInt(seconds) * NS_PER_SECOND).toString()
-}
-
-/** `data:;base64,…`: for PEM bundles and binary keys. */
-export function base64DataUri(content: string | Buffer): string {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
-  return `data:;base64,${bytes.toString('base64')}`
-}
-
 /** `data:,…`: a literal, URL-escaped (the client secret). */
 export function literalDataUri(text: string): string {
   return `data:,${encodeURIComponent(text)}`
@@ -94,7 +83,7 @@ export function grpcAddress(address: string): string {
 
 function tlsWith(caPem: string | null): DpsTls {
   return caPem
-    ? { caPool: [base64DataUri(caPem)], useSystemCaPool: false }
+    ? { caPool: [dataUri(caPem)], useSystemCaPool: false }
     : { caPool: [], useSystemCaPool: true }
 }
 
@@ -122,7 +111,11 @@ export function buildHubRecord(input: HubRecordInput): DpsHubRecord {
     certificateAuthority: {
       grpc: {
         address: grpcAddress(profile.certificateAuthority),
-        keepAlive: { time: secondsNs(10), timeout: secondsNs(20), permitWithoutStream: true },
+        keepAlive: {
+          time: nsFromSeconds(10),
+          timeout: nsFromSeconds(20),
+          permitWithoutStream: true,
+        },
         tls: tlsWith(profile.hubCaPem),
       },
     },
@@ -140,8 +133,8 @@ export function buildHubRecord(input: HubRecordInput): DpsHubRecord {
           maxIdleConns: 16,
           maxConnsPerHost: 32,
           maxIdleConnsPerHost: 16,
-          idleConnTimeout: secondsNs(30),
-          timeout: secondsNs(10),
+          idleConnTimeout: nsFromSeconds(30),
+          timeout: nsFromSeconds(10),
           tls: tlsWith(input.issuerCaPem),
         },
       },
@@ -165,11 +158,11 @@ export function buildGroupRecord(input: GroupRecordInput): EnrollmentGroupRecord
     hubIds: [...new Set([...input.existingHubIds, input.hubId])],
     attestationMechanism: {
       x509: {
-        certificateChain: base64DataUri(input.certificateChainPem),
+        certificateChain: dataUri(input.certificateChainPem),
         expiredCertificateEnabled: false,
       },
     },
   }
-  if (input.preSharedKey !== undefined) group.preSharedKey = base64DataUri(input.preSharedKey)
+  if (input.preSharedKey !== undefined) group.preSharedKey = dataUri(input.preSharedKey)
   return group
 }

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml'
+import { dataUri } from './plgd-json.js'
 
 /** The issuer a hub must trust: our authority URL and the CA of its TLS certificate. */
 export interface IssuerTrust {
@@ -17,7 +18,7 @@ export interface IssuerTrust {
 export function authorizationEndpointSnippet(issuer: IssuerTrust): string {
   const tls = issuer.caPem
     ? {
-        caPool: [`data:;base64,${Buffer.from(issuer.caPem, 'utf8').toString('base64')}`],
+        caPool: [dataUri(issuer.caPem)],
         useSystemCAPool: false,
       }
     : { useSystemCAPool: true }

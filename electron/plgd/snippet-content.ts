@@ -1,4 +1,5 @@
 import type { ConfigurationView } from '../../shared/contract/index.js'
+import { jsonContent, nsFromSeconds } from './plgd-json.js'
 
 /**
  * The snippet-service's wire forms (interop §4.2): a resource's content travels as base64 with
@@ -6,7 +7,6 @@ import type { ConfigurationView } from '../../shared/contract/index.js'
  * timestamps as uint64 strings. Only JSON content is written here (format 50).
  */
 export const JSON_CONTENT_TYPE = 'application/json'
-export const COAP_FORMAT_JSON = 50
 
 export interface WireContent {
   data: string
@@ -20,10 +20,6 @@ export interface WireResource {
 }
 
 const NS_PER_SECOND = 1_000_000_000n
-
-export function secondsToNs(seconds: number | undefined): string {
-  return (BigInt(seconds ?? 0) * NS_PER_SECOND).toString()
-}
 
 /** A nanosecond count (string or number) in whole seconds; 0 when absent or unreadable. */
 export function nsToSeconds(ns: unknown): number {
@@ -48,12 +44,8 @@ export function encodeResource(resource: {
 }): WireResource {
   return {
     href: resource.href,
-    content: {
-      data: Buffer.from(JSON.stringify(resource.content), 'utf8').toString('base64'),
-      contentType: JSON_CONTENT_TYPE,
-      coapContentFormat: COAP_FORMAT_JSON,
-    },
-    timeToLive: secondsToNs(resource.timeToLiveSeconds),
+    content: jsonContent(resource.content),
+    timeToLive: nsFromSeconds(resource.timeToLiveSeconds ?? 0),
   }
 }
 

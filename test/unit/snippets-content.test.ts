@@ -8,7 +8,6 @@ import {
   decodeContent,
   encodeResource,
   nsToSeconds,
-  secondsToNs,
   toConfigurationView,
 } from '../../electron/plgd/snippet-content.js'
 import { hrefPath, snippetPath } from '../../electron/plgd/snippet-paths.js'
@@ -28,7 +27,9 @@ describe('snippet-service content', () => {
 
   it('writes no time to live as 0 (no limit) and reads ns strings back as seconds', () => {
     expect(encodeResource({ href: '/a', content: null }).timeToLive).toBe('0')
-    expect(secondsToNs(86_400)).toBe('86400000000000')
+    expect(
+      encodeResource({ href: '/a', content: null, timeToLiveSeconds: 86_400 }).timeToLive,
+    ).toBe('86400000000000')
     expect(nsToSeconds('60000000000')).toBe(60)
     expect(nsToSeconds(undefined)).toBe(0)
     expect(nsToSeconds('not a number')).toBe(0)
