@@ -7,7 +7,7 @@ import { ApplyDialog } from '../../renderer/src/features/configs/ApplyDialog'
 import { ConfigsPage } from '../../renderer/src/features/configs/ConfigsPage'
 import { CreateConditionDialog } from '../../renderer/src/features/configs/CreateConditionDialog'
 import { CreateConfigDialog } from '../../renderer/src/features/configs/CreateConfigDialog'
-import { parseDeviceIds } from '../../renderer/src/features/configs/device-ids'
+import { parseDeviceIds } from '../../renderer/src/lib/device-ids'
 import { clientView, fakeConsole, NOW, renderWithApp } from './helpers'
 
 const CONFIG = '0b8f3c9e-4e1a-4c4e-9a53-8d1f0f1f2a3b'

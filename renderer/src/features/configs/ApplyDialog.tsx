@@ -1,18 +1,7 @@
-import {
-  Button,
-  Checkbox,
-  FileButton,
-  Group,
-  Modal,
-  NumberInput,
-  Stack,
-  Text,
-  Textarea,
-} from '@mantine/core'
+import { Button, Checkbox, Group, Modal, NumberInput, Stack } from '@mantine/core'
 import { useState } from 'react'
-import { readFileText } from '../../lib/read-file'
+import { DeviceIdsField, useDeviceIds } from '../../components/DeviceIdsField'
 import { JobProgress } from '../jobs/JobProgress'
-import { parseDeviceIds } from './device-ids'
 import { useApplyConfig } from './queries'
 
 interface ApplyDialogProps {
@@ -61,22 +50,10 @@ function ApplyForm({
   onCancel: () => void
 }) {
   const apply = useApplyConfig()
-  const [text, setText] = useState('')
-  const [idsError, setIdsError] = useState<string | null>(null)
+  const ids = useDeviceIds()
   const [concurrency, setConcurrency] = useState<number | string>('')
   const [timeout, setTimeoutSeconds] = useState<number | string>(300)
   const [force, setForce] = useState(false)
-  const parsed = parseDeviceIds(text)
-
-  const load = async (file: File | null) => {
-    if (!file) return
-    try {
-      setText(await readFileText(file))
-      setIdsError(null)
-    } catch (err) {
-      setIdsError(`${file.name} could not be read: ${(err as Error).message}`)
-    }
-  }
   const timeoutError =
     typeof timeout !== 'number' || timeout < 1 || timeout > 86_400
       ? 'between 1 and 86400 seconds'
@@ -88,14 +65,13 @@ function ApplyForm({
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault()
-    const error = parsed.error ?? (parsed.ids.length === 0 ? 'give at least one device id' : null)
-    setIdsError(error)
-    if (error || timeoutError || concurrencyError) return
+    const deviceIds = ids.validate()
+    if (!deviceIds || timeoutError || concurrencyError) return
     apply.mutate(
       {
         hub,
         configId,
-        deviceIds: parsed.ids,
+        deviceIds,
         force,
         concurrency: typeof concurrency === 'number' ? concurrency : undefined,
         timeoutSeconds: timeout as number,
@@ -107,36 +83,7 @@ function ApplyForm({
   return (
     <form onSubmit={submit} noValidate data-testid="apply-form">
       <Stack>
-        <Textarea
-          label="Device ids"
-          description="One per line, or comma separated; or load a CSV (first column) or JSON list"
-          autosize
-          minRows={4}
-          maxRows={12}
-          value={text}
-          onChange={(e) => {
-            setText(e.currentTarget.value)
-            setIdsError(null)
-          }}
-          error={idsError}
-          data-autofocus
-          data-testid="apply-device-ids"
-        />
-        <Group justify="space-between">
-          <FileButton
-            onChange={(f) => void load(f)}
-            accept=".csv,.json,.txt,text/csv,application/json"
-          >
-            {(props) => (
-              <Button variant="default" {...props} data-testid="apply-load-file">
-                Load a CSV or JSON file…
-              </Button>
-            )}
-          </FileButton>
-          <Text size="sm" c="dimmed" data-testid="apply-device-count">
-            {parsed.error ? '' : `${parsed.ids.length} device${parsed.ids.length === 1 ? '' : 's'}`}
-          </Text>
-        </Group>
+        <DeviceIdsField ids={ids} testId="apply-device" autoFocus />
         <Group grow align="flex-start">
           <NumberInput
             label="Requests in flight"

@@ -1,16 +1,6 @@
-import {
-  Button,
-  FileButton,
-  Group,
-  NumberInput,
-  Stack,
-  Text,
-  Textarea,
-  TextInput,
-} from '@mantine/core'
+import { Button, Group, NumberInput, Stack, Text, TextInput } from '@mantine/core'
 import { useState } from 'react'
-import { readFileText } from '../../lib/read-file'
-import { parseDeviceIds } from '../configs/device-ids'
+import { DeviceIdsField, useDeviceIds } from '../../components/DeviceIdsField'
 import { JobProgress } from '../jobs/JobProgress'
 import { ProvisioningTable } from './ProvisioningTable'
 import { useDpsWatch } from './queries'
@@ -19,35 +9,23 @@ import { useDpsWatch } from './queries'
 export function WatchPanel({ hub }: { hub: string | null }) {
   const watch = useDpsWatch()
   const [jobId, setJobId] = useState<string | null>(null)
-  const [text, setText] = useState('')
+  const ids = useDeviceIds()
   const [clientId, setClientId] = useState('dps')
   const [timeout, setTimeoutSeconds] = useState<number | string>(600)
-  const [idsError, setIdsError] = useState<string | null>(null)
-  const parsed = parseDeviceIds(text)
   const timeoutError =
     typeof timeout !== 'number' || timeout < 1 || timeout > 7 * 86_400
       ? 'between 1 and 604800 seconds'
       : null
 
-  const load = async (file: File | null) => {
-    if (!file) return
-    try {
-      setText(await readFileText(file))
-      setIdsError(null)
-    } catch (err) {
-      setIdsError(`${file.name} could not be read: ${(err as Error).message}`)
-    }
-  }
   const submit = (e: React.FormEvent) => {
     e.preventDefault()
-    const error = parsed.error ?? (parsed.ids.length === 0 ? 'give at least one device id' : null)
-    setIdsError(error)
-    if (error || timeoutError || !hub) return
+    const deviceIds = ids.validate()
+    if (!deviceIds || timeoutError || !hub) return
     watch.mutate(
       {
         hub,
         clientId: clientId.trim() || undefined,
-        deviceIds: parsed.ids,
+        deviceIds,
         timeoutSeconds: timeout as number,
       },
       { onSuccess: ({ jobId: id }) => setJobId(id) },
@@ -71,35 +49,7 @@ export function WatchPanel({ hub }: { hub: string | null }) {
     <form onSubmit={submit} noValidate data-testid="dps-watch-form">
       <Stack>
         {!hub ? <Text c="dimmed">Choose a hub first.</Text> : null}
-        <Textarea
-          label="Device ids"
-          description="One per line, or comma separated; or load a CSV (first column) or JSON list"
-          autosize
-          minRows={4}
-          maxRows={12}
-          value={text}
-          onChange={(e) => {
-            setText(e.currentTarget.value)
-            setIdsError(null)
-          }}
-          error={idsError}
-          data-testid="dps-watch-ids"
-        />
-        <Group justify="space-between">
-          <FileButton
-            onChange={(f) => void load(f)}
-            accept=".csv,.json,.txt,text/csv,application/json"
-          >
-            {(props) => (
-              <Button variant="default" {...props} data-testid="dps-watch-file">
-                Load a CSV or JSON file…
-              </Button>
-            )}
-          </FileButton>
-          <Text size="sm" c="dimmed">
-            {parsed.error ? '' : `${parsed.ids.length} device${parsed.ids.length === 1 ? '' : 's'}`}
-          </Text>
-        </Group>
+        <DeviceIdsField ids={ids} testId="dps-watch" />
         <Group grow align="flex-start">
           <TextInput
             label="DPS client"
