@@ -29,6 +29,8 @@ export interface FollowOptions {
   summary?: (counts: JobCounts) => Record<string, number>
   /** The JSON line for an item; default `{"key","state","message",...detail}`. */
   line?: (item: JobItemView) => unknown
+  /** The human line for an item (without --json); default `KEY  STATE  MESSAGE`. */
+  human?: (item: JobItemView) => string
   /** Between two polls while nothing changes. */
   pollMs?: number
 }
@@ -47,13 +49,14 @@ export async function followJob(
 ): Promise<number> {
   const { io, globals } = ctx
   const line = options.line ?? defaultLine
+  const human = options.human ?? humanLine
   const pollMs = options.pollMs ?? 250
   let since = 0
   let page: JobItemsPage
   for (;;) {
     page = await ctx.call('jobs.items', { id: jobId, since, limit: PAGE })
     for (const item of page.items) {
-      io.out(globals.json ? `${JSON.stringify(line(item))}\n` : humanLine(item))
+      io.out(globals.json ? `${JSON.stringify(line(item))}\n` : human(item))
     }
     since = page.rev
     // The job is read before its items: final and a short page means nothing is left unseen.

@@ -126,6 +126,19 @@ describe('devices', () => {
     expect(ids).toEqual([...online, ...many])
   })
 
+  it('prints id, status, name and types per device without --json', async () => {
+    const run = await runCli(['devices', 'list', '--hub', 'lab', '--status', 'OFFLINE'], {
+      dataDir,
+      timeoutMs: 60_000,
+    })
+    expect(run.code, run.stderr).toBe(0)
+    const rows = run.stdout.trim().split('\n').slice(0, -1)
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) {
+      expect(row).toMatch(/^\S+ {2}OFFLINE {2}\S.* {2}oic\.d\.virtual,oic\.wk\.d$/)
+    }
+  })
+
   it('shows resource links', async () => {
     const links = await cliJson<{ href: string; resourceTypes: string[] }[]>(
       'devices',

@@ -1,4 +1,5 @@
 import type { JSONType } from 'zod'
+import type { DeviceView, JobItemView } from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
 import { followJob } from '../follow-job.js'
 import { prettyJson, table } from '../output.js'
@@ -29,6 +30,7 @@ export const devicesCommands = [
       })
       return followJob(ctx, jobId, {
         line: (item) => item.detail,
+        human: deviceLine,
         summary: (counts) => ({ devices: counts.done }),
       })
     },
@@ -83,3 +85,10 @@ export const devicesCommands = [
       ),
   }),
 ]
+
+/** A listed device without --json: id, status, name and types, one line each. */
+function deviceLine(item: JobItemView): string {
+  const d = item.detail as Partial<DeviceView>
+  const types = (d.types ?? []).join(',')
+  return `${item.key}  ${d.status ?? item.state}  ${d.name ?? ''}  ${types}\n`
+}
