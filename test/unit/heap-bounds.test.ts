@@ -76,13 +76,18 @@ type Bound = 'bounded' | 'unbounded'
 
 describe('boundYoungGeneration', () => {
   it('lets V8 grow the young generation without it (the churn is enough to grow it)', async () => {
-    expect((await churn('unbounded', 'unbounded')).semiSpaceMiB).toBeGreaterThan(2)
+    // 16 MiB here, run after run.
+    expect((await churn('unbounded', 'unbounded')).semiSpaceMiB).toBeGreaterThanOrEqual(8)
   }, 30_000)
 
   it('holds a semi-space at the bound under the same churn', async () => {
     const { semiSpaceMiB } = await churn('bounded', 'unbounded')
     expect(semiSpaceMiB).toBeGreaterThan(0)
-    expect(semiSpaceMiB).toBeLessThanOrEqual(2)
+    // 2 MiB on a quiet machine. The bound is applied when V8 reports a collection, between
+    // tasks: on a loaded machine two scavenges can land before the report, and the semi-space
+    // doubles once past the bound (4 MiB in about one run of three with the CPU shared).
+    // One doubling, never the 16 MiB of the unbounded run above.
+    expect(semiSpaceMiB).toBeLessThanOrEqual(4)
   }, 30_000)
 })
 
