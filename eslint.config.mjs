@@ -36,6 +36,7 @@ export const DOMAINS = [
   'secrets',
   'plgd',
   'jobs',
+  'local',
   'export',
   'backup',
 ]

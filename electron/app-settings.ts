@@ -12,6 +12,7 @@ import {
 import type { TrustedAuthority } from '../shared/contract/index.js'
 import type { ClientRecord } from './clients/client-record.js'
 import type { StoredKey } from './keys/key-ring.js'
+import type { StoredClientApp } from './local/client-app-context.js'
 import type { StoredHub } from './plgd/hub-profiles.js'
 import { openConfSettings, type SettingsStore as Store } from './platform/settings-store.js'
 import type { VaultConfig } from './secrets/vault.js'
@@ -49,6 +50,11 @@ export type SettingsData = {
   jobs?: { concurrency: number }
   /** Hub profiles by name (plgd/hub-profiles.ts); a pasted token only sealed. */
   hubs?: Record<string, StoredHub>
+  /**
+   * plgd client-application (local/): the URL local commands use unless they name one, and what
+   * this console initialised at each URL (a PSK key only sealed).
+   */
+  clientApp?: { url: string; apps: Record<string, StoredClientApp> }
 }
 
 /** Requests in flight per bulk job when neither the job nor `settings set` says otherwise. */

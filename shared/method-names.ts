@@ -50,4 +50,13 @@ export const METHOD_NAMES = [
   'jobs.cancel',
   'jobs.resume',
   'jobs.report',
+  'local.status',
+  'local.init',
+  'local.reset',
+  'local.discover',
+  'local.own',
+  'local.disown',
+  'local.pointAtDps',
+  'local.onboard',
+  'local.offboard',
 ] as const

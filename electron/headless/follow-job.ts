@@ -10,6 +10,11 @@ import type { CommandContext } from './commands/spec.js'
 const PAGE = 500
 const RUNNING: readonly JobState[] = ['queued', 'running']
 
+/** Local device work: a device is done, or it is not (failed, timed out, cancelled, left). */
+function doneOrNot(c: JobCounts): Record<string, number> {
+  return { done: c.done, failed: c.total - c.done }
+}
+
 /**
  * The summary each kind of job reports, as the commands that start them document it (`dps
  * watch`: done, failed, pending; `configs apply`: done, failed, timeout). `jobs resume` uses it.
@@ -22,6 +27,12 @@ export const SUMMARY_BY_KIND: Record<JobKind, (c: JobCounts) => Record<string, n
   }),
   'configs.apply': (c) => ({ done: c.done, failed: c.failed + c.cancelled, timeout: c.timeout }),
   'devices.list': (c) => ({ devices: c.done }),
+  'local.discover': (c) => ({ devices: c.done }),
+  'local.own': doneOrNot,
+  'local.disown': doneOrNot,
+  'local.pointAtDps': doneOrNot,
+  'local.onboard': doneOrNot,
+  'local.offboard': doneOrNot,
 }
 
 export interface FollowOptions {

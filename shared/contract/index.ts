@@ -8,6 +8,7 @@ import { dpsMethods } from './dps.js'
 import { hubsEvents, hubsMethods } from './hubs.js'
 import { jobsEvents, jobsMethods } from './jobs.js'
 import { keysEvents, keysMethods } from './keys.js'
+import { localEvents, localMethods } from './local.js'
 import { settingsMethods } from './settings.js'
 import { setupMethods } from './setup.js'
 import { snippetsMethods } from './snippets.js'
@@ -34,6 +35,7 @@ export const contract = {
   ...snippetsMethods,
   ...devicesMethods,
   ...jobsMethods,
+  ...localMethods,
 } as const
 
 /** Events main pushes to the UI, by type. Every subscription returns its unsubscribe. */
@@ -44,6 +46,7 @@ const events = {
   ...statusEvents,
   ...hubsEvents,
   ...jobsEvents,
+  ...localEvents,
 }
 type Events = typeof events
 export type AppEventType = keyof Events
@@ -75,6 +78,7 @@ export * from './dps.js'
 export * from './hubs.js'
 export * from './jobs.js'
 export * from './keys.js'
+export * from './local.js'
 export * from './settings.js'
 export * from './setup.js'
 export * from './snippets.js'

@@ -5,7 +5,17 @@ import { eventOf } from './common.js'
  * Long work as data (house style 24): a job row with its input and per-item rows, run with a
  * concurrency limit, cancelled, resumed after a restart, reported per row.
  */
-export const JOB_KINDS = ['dps.watch', 'configs.apply', 'devices.list'] as const
+export const JOB_KINDS = [
+  'dps.watch',
+  'configs.apply',
+  'devices.list',
+  'local.discover',
+  'local.own',
+  'local.disown',
+  'local.pointAtDps',
+  'local.onboard',
+  'local.offboard',
+] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 /** `interrupted`: the app stopped while it ran; `jobs.resume` goes on where it was. */
@@ -35,7 +45,7 @@ export type JobCounts = Record<JobItemState, number> & { total: number }
 export interface JobView {
   id: string
   kind: JobKind
-  /** The hub profile the job works on. */
+  /** The hub profile the job works on; '' for local work that needs none (discovery, own…). */
   hub: string
   /** A short human title ("apply light-42 to 250 devices"). */
   title: string

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { MAX_LIFETIME_CAP_SECONDS } from '../constants.js'
 import { lifetime, trustedAuthoritySchema } from './common.js'
+import { clientAppUrl } from './local.js'
 
 export const issuerSettingsSchema = z.object({
   listenHost: z.string().min(1).max(255),
@@ -21,9 +22,12 @@ export type IssuerSettingsView = z.infer<typeof issuerSettingsSchema>
 export type SettingsView = IssuerSettingsView & {
   /** Requests in flight per bulk job unless the job sets its own (default 16). */
   jobConcurrency: number
+  /** The plgd client-application local commands use unless they name one. */
+  clientAppUrl: string
 }
 export const updateSettingsInput = issuerSettingsSchema.partial().extend({
   jobConcurrency: z.number().int().min(1).max(256).optional(),
+  clientAppUrl: clientAppUrl.optional(),
 })
 
 export const settingsMethods = {

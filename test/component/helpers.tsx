@@ -116,6 +116,7 @@ export function statusView(overrides: Partial<StatusView> = {}): StatusView {
     counts: { clients: 1, tokens: 0, activeTokens: 0 },
     settings: {
       jobConcurrency: 16,
+      clientAppUrl: 'http://localhost:8080',
       listenHost: '127.0.0.1',
       port: 8443,
       publicHost: null,

@@ -8,6 +8,7 @@ import { implementDps } from './dps.js'
 import { implementJobs } from './jobs.js'
 import { implementHubs } from './hubs.js'
 import { implementKeys } from './keys.js'
+import { implementLocal } from './local.js'
 import { methodContext, type MethodTable } from './method-table.js'
 import { implementSettings } from './settings.js'
 import { implementSetup } from './setup.js'
@@ -39,6 +40,7 @@ export function implementMethods(app: App, actor: string): Implementation {
     ...implementSnippets(ctx),
     ...implementDevices(ctx),
     ...implementDps(ctx),
+    ...implementLocal(ctx),
   }
 }
 

@@ -1,7 +1,8 @@
-import type {
-  IssuerSettingsView,
-  SettingsView,
-  settingsMethods,
+import {
+  DEFAULT_CLIENT_APP_URL,
+  type IssuerSettingsView,
+  type SettingsView,
+  type settingsMethods,
 } from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
 import type { App } from '../../app.js'
@@ -23,6 +24,7 @@ export function settingsView(app: App): SettingsView {
     ledgerRetentionSeconds: s.ledgerRetentionSeconds,
     trustedAuthorities: s.trustedAuthorities,
     jobConcurrency: app.settings.get('jobs')?.concurrency ?? DEFAULT_JOB_CONCURRENCY,
+    clientAppUrl: app.settings.get('clientApp')?.url ?? DEFAULT_CLIENT_APP_URL,
   }
 }
 
@@ -45,13 +47,19 @@ export function updateIssuerSettings(
 
 export function implementSettings(ctx: MethodContext): DomainTable<typeof settingsMethods> {
   return {
-    'settings.update': ({ jobConcurrency, ...issuer }) => {
+    'settings.update': ({ jobConcurrency, clientAppUrl, ...issuer }) => {
+      if (clientAppUrl !== undefined) {
+        const current = ctx.app.settings.get('clientApp')
+        ctx.app.settings.set('clientApp', { apps: {}, ...current, url: clientAppUrl })
+        ctx.audit('settings.changed', 'clientApp', { keys: ['url'] })
+      }
       // The job limit lives beside the issuer's settings, not in them.
       if (jobConcurrency !== undefined) {
         ctx.app.settings.set('jobs', { concurrency: jobConcurrency })
         ctx.audit('settings.changed', 'jobs', { keys: ['concurrency'] })
       }
-      return Object.keys(issuer).length > 0 || jobConcurrency === undefined
+      return Object.keys(issuer).length > 0 ||
+        (jobConcurrency === undefined && clientAppUrl === undefined)
         ? updateIssuerSettings(ctx, issuer)
         : settingsView(ctx.app)
     },

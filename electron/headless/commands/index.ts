@@ -8,6 +8,8 @@ import { dpsCommands } from './dps.js'
 import { hubsCommands } from './hubs.js'
 import { jobsCommands } from './jobs.js'
 import { keysCommands } from './keys.js'
+import { localCommands } from './local.js'
+import { localOnboardingCommands } from './local-onboarding.js'
 import { serveCommands } from './serve.js'
 import { settingsCommands } from './settings.js'
 import type { Command } from './spec.js'
@@ -28,4 +30,6 @@ export const COMMANDS: readonly Command[] = [
   ...configsCommands,
   ...conditionsCommands,
   ...devicesCommands,
+  ...localCommands,
+  ...localOnboardingCommands,
 ]

@@ -32,6 +32,10 @@ const setOptions = {
     'count',
     'requests in flight per bulk job (configs apply, devices list) unless it sets its own (--concurrency); default 16',
   ),
+  'client-app': option.text(
+    'URL',
+    'the plgd client-application `local` commands use unless they give --client-app (default http://localhost:8080)',
+  ),
 } as const
 
 function settingsPatch(v: OptionValues<typeof setOptions>): MethodInput<'settings.update'> {
@@ -45,6 +49,7 @@ function settingsPatch(v: OptionValues<typeof setOptions>): MethodInput<'setting
     iatBackdateSeconds: v['iat-backdate'],
     ledgerRetentionSeconds: v['ledger-retention'],
     jobConcurrency: v['job-concurrency'],
+    clientAppUrl: v['client-app'],
   }
   const authorities = v['trusted-authority']
   if (authorities !== undefined) {

@@ -13,6 +13,7 @@ export const EVENT_INVALIDATIONS: Record<AppEventType, QueryKey[]> = {
   'issuer.state': [queryKeys.status],
   'hub.changed': [queryKeys.hubs, queryKeys.audit],
   'job.changed': [queryKeys.jobs],
+  'local.changed': [queryKeys.local, queryKeys.audit],
 }
 
 /**

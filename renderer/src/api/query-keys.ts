@@ -7,4 +7,5 @@ export const queryKeys = {
   audit: ['audit'] as const,
   hubs: ['hubs'] as const,
   jobs: ['jobs'] as const,
+  local: ['local'] as const,
 }
