@@ -232,6 +232,7 @@ export async function openApp(options: AppOptions): Promise<App> {
       }
     },
     onIssued: (t) => events.emit({ type: 'token.issued', data: t }),
+    log,
   })
   const bearer = new BearerAuthenticator({
     keys,
