@@ -1,7 +1,9 @@
 import { existsSync, unlinkSync } from 'node:fs'
 import { createConnection, createServer, type Server } from 'node:net'
+import { dirname } from 'node:path'
 import type { Envelope } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
+import { checkOwnSocket, type OwnerCheckOptions } from '../platform/ownership.js'
 import type { Dispatch } from './dispatcher.js'
 
 const MAX_REQUEST_BYTES = 256 * 1024
@@ -93,12 +95,19 @@ export class ControlSocket {
   }
 }
 
-/** Sends one call to the process that holds the data directory; undefined when none does. */
+/**
+ * Sends one call to the process that holds the data directory; undefined when none does. The
+ * socket's owner and directory are checked first: a request may carry a private key.
+ */
 export async function callControl(
   path: string,
   method: string,
   input: unknown,
+  options: OwnerCheckOptions = {},
 ): Promise<Envelope<unknown> | undefined> {
+  if (process.platform !== 'win32' && !checkOwnSocket(path, dirname(path), options)) {
+    return undefined
+  }
   return new Promise((resolve, reject) => {
     const conn = createConnection(path)
     let reply = ''

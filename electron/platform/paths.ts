@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { checkPrivateDir, type OwnerCheckOptions } from './ownership.js'
 
 /** Where a user's data lives when no --data-dir is given (Electron's userData agrees). */
 export function defaultDataDir(): string {
@@ -14,10 +15,14 @@ export function defaultDataDir(): string {
   return join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'plgd-m2m-console')
 }
 
-/** Creates the data directory readable by the user alone. */
-export function ensureDataDir(dataDir: string): string {
+/**
+ * Creates the data directory readable by the user alone, or refuses one that exists but belongs
+ * to another user or may be written by others (they could replace its settings or its socket).
+ */
+export function ensureDataDir(dataDir: string, options: OwnerCheckOptions = {}): string {
   const dir = resolve(dataDir)
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 })
+  checkPrivateDir(dir, 'the data directory', options)
   return dir
 }
 
@@ -33,6 +38,8 @@ export function controlSocketPath(dataDir: string): string {
   if (Buffer.byteLength(inside) < 100) return inside
   const dir = join(tmpdir(), `plgd-m2m-console-${process.getuid?.() ?? 'user'}-${id}`)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
+  // A shared temp folder: another user may have created this name first, or linked it.
+  checkPrivateDir(dir, 'the control socket directory', { symlinks: false })
   return join(dir, 'control.sock')
 }
 
