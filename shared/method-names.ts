@@ -59,4 +59,5 @@ export const METHOD_NAMES = [
   'local.pointAtDps',
   'local.onboard',
   'local.offboard',
+  'about.get',
 ] as const

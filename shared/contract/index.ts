@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { ErrorShape } from '../errors.js'
+import { aboutMethods } from './about.js'
 import { auditMethods } from './audit.js'
 import { clientsEvents, clientsMethods } from './clients.js'
 import { clockMethods } from './clock.js'
@@ -36,6 +37,7 @@ export const contract = {
   ...devicesMethods,
   ...jobsMethods,
   ...localMethods,
+  ...aboutMethods,
 } as const
 
 /** Events main pushes to the UI, by type. Every subscription returns its unsubscribe. */
@@ -69,6 +71,7 @@ export const methodNamesMatchContract: SameKeys<
   MethodName
 > = true
 
+export * from './about.js'
 export * from './audit.js'
 export * from './clients.js'
 export * from './clock.js'

@@ -1,5 +1,6 @@
 import type { MethodName } from '../../../shared/contract/index.js'
 import type { App } from '../../app.js'
+import { implementAbout } from './about.js'
 import { implementAudit } from './audit.js'
 import { implementClients } from './clients.js'
 import { implementClock } from './clock.js'
@@ -41,6 +42,7 @@ export function implementMethods(app: App, actor: string): Implementation {
     ...implementDevices(ctx),
     ...implementDps(ctx),
     ...implementLocal(ctx),
+    ...implementAbout(ctx),
   }
 }
 
