@@ -42,6 +42,9 @@ const ConfigsPage = lazy(() =>
 const DevicesPage = lazy(() =>
   import('../features/devices/DevicesPage').then((m) => ({ default: m.DevicesPage })),
 )
+const LocalPage = lazy(() =>
+  import('../features/local/LocalPage').then((m) => ({ default: m.LocalPage })),
+)
 const JobsPage = lazy(() =>
   import('../features/jobs/JobsPage').then((m) => ({ default: m.JobsPage })),
 )
@@ -70,6 +73,8 @@ function PageContent({ page }: { page: Page }) {
       return <ConfigsPage />
     case 'devices':
       return <DevicesPage />
+    case 'local':
+      return <LocalPage />
     case 'jobs':
       return <JobsPage />
     case 'keys':
