@@ -8,6 +8,7 @@ import type {
   ClientView,
   Envelope,
   KeyView,
+  LocalStatus,
   MethodName,
   MethodOutput,
   ParsedInput,
@@ -148,6 +149,29 @@ export function clientView(overrides: Partial<ClientView> = {}): ClientView {
     createdAt: NOW - 3600,
     updatedAt: NOW - 3600,
     secrets: [{ createdAt: NOW - 3600, expiresAt: null }],
+    ...overrides,
+  }
+}
+
+/** A running client-application in PSK mode, initialised by this console for owner-1. */
+export function localStatusView(overrides: Partial<LocalStatus> = {}): LocalStatus {
+  return {
+    url: 'http://localhost:8080',
+    running: true,
+    initialized: true,
+    mode: 'PRE_SHARED_KEY',
+    remoteProvisioning: null,
+    owner: 'owner-1',
+    ours: {
+      mode: 'PRE_SHARED_KEY',
+      owner: 'owner-1',
+      clientId: null,
+      hub: null,
+      initializedAt: NOW - 600,
+    },
+    version: 'v2.0.0',
+    defaultDiscoveryTimeoutSeconds: 5,
+    problems: [],
     ...overrides,
   }
 }
