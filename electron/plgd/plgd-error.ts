@@ -1,8 +1,9 @@
 import { AppError, type ErrorCode } from '../../shared/errors.js'
 import { NetError } from '../net/net-error.js'
 
-/** The hub service a call went to, as messages name it. */
-export type PlgdService = 'DPS' | 'snippet-service' | 'http-gateway'
+/** The hub service a call went to, as messages name it (client-application: the local one). */
+export type PlgdService =
+  'DPS' | 'snippet-service' | 'http-gateway' | 'client-application' | 'certificate-authority'
 
 /** What a message about a failed call may say of its context. */
 export interface PlgdCallContext {
@@ -13,6 +14,8 @@ export interface PlgdCallContext {
   hubName?: string | undefined
   /** The owner the bearer carries, when known: a 403 says it. */
   owner?: string | undefined
+  /** The service's base URL, for a client-application that is not running there. */
+  baseUrl?: string | undefined
 }
 
 /** A google.rpc.Status as plgd writes it (interop §0). */
@@ -173,6 +176,13 @@ export function errorFromStreamStatus(context: PlgdCallContext, value: unknown):
 
 /** No answer: the layer that failed and what to change for it. */
 export function errorFromNet(context: PlgdCallContext, net: NetError): PlgdError {
+  if (context.service === 'client-application' && net.failure !== 'tls') {
+    return new PlgdError(context, {
+      detail: `client-application ${context.call} failed: ${net.message}`,
+      fix: clientAppNotRunning(context.baseUrl),
+      net,
+    })
+  }
   const hub = context.hubName ?? 'NAME'
   const fixes: Record<string, string> = {
     dns: `check the ${context.service} host name (hubs show ${hub}) or this machine's DNS; ${urlFix(context)}`,
@@ -203,6 +213,10 @@ function fixFor(
   const { service } = context
   const hub = context.hubName ?? 'NAME'
   const said = plgd?.message.toLowerCase() ?? ''
+  if (service === 'client-application') {
+    const fix = clientAppFix(status, plgd)
+    if (fix !== undefined) return fix
+  }
   switch (status) {
     case 400:
       return `correct the value plgd names above (a certificate chain, a data: URI, an id, a duration); the ${service} validates every field`
@@ -238,9 +252,32 @@ function fixFor(
   }
 }
 
+/** Nothing answers where the console looks for client-application. */
+export function clientAppNotRunning(url: string | undefined): string {
+  const at = url ?? 'its URL'
+  return `client-application is not running at ${at}: start it, or give --client-app URL / settings set --client-app URL`
+}
+
+/** client-application's own refusals: its token check (X509 mode) and the devices it knows. */
+function clientAppFix(status: number, plgd: PlgdStatus | null): string | undefined {
+  if (status === 401) {
+    return "client-application does not accept this console's token (initialised with another issuer's keys or owner): `local status` tells; `local init --owner OWNER --client ID --force` re-initialises it"
+  }
+  if (status === 403) {
+    return "the token's owner is not the owner client-application was initialised with: `local status` shows both; use the client it was initialised with, or `local init --force`"
+  }
+  if (status === 404 && plgd)
+    return 'client-application does not know it: run `local discover` first'
+  return undefined
+}
+
 /** How to point the profile at the right address of a service. */
 export function urlFix(context: PlgdCallContext): string {
+  if (context.service === 'client-application') return clientAppNotRunning(context.baseUrl)
   const hub = context.hubName ?? 'NAME'
+  if (context.service === 'certificate-authority') {
+    return `check the certificate-authority address the hub publishes (\`hubs show ${hub}\`, certificateAuthority) or the one client-application publishes (\`local status\`)`
+  }
   if (context.service === 'http-gateway') {
     return `check the hub's URL (hubs show ${hub}); re-add the hub with the right one (hubs remove ${hub}, hubs add)`
   }

@@ -73,6 +73,7 @@ export function createPlgdClient(options: PlgdClientOptions): PlgdClient {
     call: `${method} ${path}`,
     hubName: options.hubName,
     owner: options.owner,
+    baseUrl: options.baseUrl,
   })
 
   /** Sends until a 2xx answer (returned unread) or a final failure (thrown as a PlgdError). */
