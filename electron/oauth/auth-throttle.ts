@@ -1,90 +1,82 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible'
 
 export interface ThrottleOptions {
-  /** Failed authentications allowed per remote address within `windowSeconds`. */
-  failures: number
   /**
-   * Failed authentications allowed per client id within the window. Higher than the address
-   * budget, so one address cannot lock a client (DPS, say) out: that takes several addresses.
+   * Failed authentications a remote address may make within `windowSeconds`; once it has made
+   * that many, its requests are refused (429) for `blockSeconds`.
    */
-  clientFailures?: number
+  failures: number
   windowSeconds: number
-  /** How long a key stays refused once over budget. */
+  /** How long an address stays refused once over budget. */
   blockSeconds: number
 }
 
-const DEFAULT_THROTTLE: ThrottleOptions = {
+/** README "Token endpoint": 10 failures a minute, then a minute's block. */
+export const DEFAULT_THROTTLE: ThrottleOptions = {
   failures: 10,
-  clientFailures: 50,
   windowSeconds: 60,
   blockSeconds: 60,
 }
 
 /**
- * A budget of failed client authentications per client id and per remote address. Only
- * failures are counted, so a healthy client never pays for it; a blocked key is refused before
- * its secret is even checked, which is what stops a brute force.
+ * A budget of failed client authentications per remote address. Only failures are counted, so a
+ * healthy client never pays for it; a blocked address is refused before its secret is even
+ * checked, which is what stops a brute force from it.
+ *
+ * There is deliberately no budget per client id: one would let strangers (any few addresses,
+ * or a web page) keep a client locked out with wrong secrets, while it adds nothing against
+ * guessing a 256-bit secret or a private key's signature. Correct credentials from an address
+ * that is not itself over budget are always served.
  */
 export class AuthThrottle {
-  readonly #byClient: RateLimiterMemory
   readonly #byAddress: RateLimiterMemory
-  /** Keys with a recorded failure, and until when that can matter (ms): the fast path. */
+  /** Addresses with a recorded failure, and until when that can matter (ms): the fast path. */
   readonly #suspects = new Map<string, number>()
   readonly #memoryMs: number
-  readonly #addressPoints: number
-  readonly #clientPoints: number
+  readonly #options: ThrottleOptions
 
   constructor(options: ThrottleOptions = DEFAULT_THROTTLE) {
-    const opts = { duration: options.windowSeconds, blockDuration: options.blockSeconds }
+    if (!Number.isSafeInteger(options.failures) || options.failures < 1) {
+      throw new RangeError(`the failure budget must be a positive integer, got ${options.failures}`)
+    }
+    this.#options = options
     this.#memoryMs = (options.windowSeconds + options.blockSeconds) * 1000
-    this.#addressPoints = options.failures
-    this.#clientPoints = options.clientFailures ?? options.failures * 5
-    this.#byClient = new RateLimiterMemory({
-      ...opts,
-      points: this.#clientPoints,
-      keyPrefix: 'client',
-    })
     this.#byAddress = new RateLimiterMemory({
-      ...opts,
-      points: this.#addressPoints,
+      duration: options.windowSeconds,
+      points: options.failures,
       keyPrefix: 'addr',
     })
   }
 
-  /** Seconds to wait when either key is over budget, else 0. */
-  async retryAfter(clientId: string | undefined, address: string): Promise<number> {
-    // Nearly every request comes from a key that never failed: no limiter lookups for it.
-    if (
-      !this.#suspect(`a:${address}`) &&
-      (clientId === undefined || !this.#suspect(`c:${clientId}`))
-    ) {
-      return 0
-    }
-    const [byAddress, byClient] = await Promise.all([
-      this.#byAddress.get(address),
-      clientId === undefined ? null : this.#byClient.get(clientId),
-    ])
-    let wait = 0
-    const over = (res: typeof byAddress, points: number): void => {
-      if (res && res.consumedPoints > points)
-        wait = Math.max(wait, Math.ceil(res.msBeforeNext / 1000))
-    }
-    over(byAddress, this.#addressPoints)
-    over(byClient, this.#clientPoints)
-    return wait
+  get options(): Readonly<ThrottleOptions> {
+    return this.#options
   }
 
-  async recordFailure(clientId: string | undefined, address: string): Promise<void> {
+  /** Seconds the address must wait when it is over budget, else 0. */
+  async retryAfter(address: string): Promise<number> {
+    // Nearly every request comes from an address that never failed: no limiter lookup for it.
+    if (!this.#suspect(address)) return 0
+    const res = await this.#byAddress.get(address)
+    if (!res || res.consumedPoints <= this.#options.failures) return 0
+    return Math.max(1, Math.ceil(res.msBeforeNext / 1000))
+  }
+
+  /** Counts one failure; true when it used up the address's budget (its block starts now). */
+  async recordFailure(address: string): Promise<boolean> {
     const until = Date.now() + this.#memoryMs
     if (this.#suspects.size > 100_000) this.#forgetExpired()
-    this.#suspects.set(`a:${address}`, until)
-    if (clientId !== undefined) this.#suspects.set(`c:${clientId}`, until)
-    // consume() rejects once over budget, which is what starts the block; that is expected here.
-    const swallow = (): void => undefined
-    await Promise.all([
-      this.#byAddress.consume(address).catch(swallow),
-      clientId === undefined ? undefined : this.#byClient.consume(clientId).catch(swallow),
-    ])
+    this.#suspects.set(address, until)
+    let consumed: number
+    try {
+      consumed = (await this.#byAddress.consume(address)).consumedPoints
+    } catch {
+      // consume() rejects once over budget: failures that raced past the check while blocked.
+      return false
+    }
+    if (consumed < this.#options.failures) return false
+    // The budget is spent by this failure: refuse from the next request on, for blockSeconds.
+    await this.#byAddress.block(address, this.#options.blockSeconds)
+    return true
   }
 
   #suspect(key: string): boolean {

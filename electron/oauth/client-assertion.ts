@@ -8,7 +8,7 @@ import {
 import type { ClientAuth } from '../../shared/contract/index.js'
 import type { ClientRecord } from '../clients/client-record.js'
 import { httpsGet } from '../net/http-client.js'
-import { OAuthError } from './oauth-error.js'
+import { clientAuthFailed } from './oauth-error.js'
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -52,20 +52,19 @@ export class ClientAssertionVerifier {
         requiredClaims: ['exp', 'jti'],
       }))
     } catch (err) {
-      throw new OAuthError('invalid_client', `client assertion rejected: ${(err as Error).message}`)
+      throw clientAuthFailed(`client assertion rejected: ${(err as Error).message}`)
     }
     const exp = payload.exp!
     if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS) {
-      throw new OAuthError(
-        'invalid_client',
+      throw clientAuthFailed(
         `client assertion lives too long: exp may be at most ${MAX_ASSERTION_LIFETIME_SECONDS} s ahead`,
       )
     }
     if (typeof payload.jti !== 'string' || payload.jti === '') {
-      throw new OAuthError('invalid_client', 'client assertion has no jti')
+      throw clientAuthFailed('client assertion has no jti')
     }
     if (!this.#deps.claimJti(client.id, payload.jti, exp + LEEWAY_SECONDS)) {
-      throw new OAuthError('invalid_client', 'client assertion was already used')
+      throw clientAuthFailed('client assertion was already used')
     }
   }
 

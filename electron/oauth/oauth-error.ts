@@ -32,21 +32,31 @@ const STATUS: Record<OAuthErrorCode, number> = {
   temporarily_unavailable: 429,
 }
 
+/**
+ * The one description of every failed client authentication: unknown id, wrong secret, disabled
+ * client, wrong method, missing or rejected assertion. Telling them apart would let a caller
+ * probe which ids exist and how they authenticate; the reason goes to the log instead.
+ */
+export const CLIENT_AUTH_FAILED = 'client authentication failed'
+
 /** A refusal meant for the caller: its description is safe to send. */
 export class OAuthError extends Error {
   readonly error: OAuthErrorCode
   readonly status: number
   /** Seconds, for 429. */
   readonly retryAfter: number | undefined
+  /** Why, for the log only (never sent): set on failed client authentications. */
+  readonly reason: string | undefined
   /** The client used HTTP Basic: a 401 then carries a Basic challenge (RFC 6749 §5.2). */
   basicChallenge = false
 
-  constructor(error: OAuthErrorCode, description: string, retryAfter?: number) {
+  constructor(error: OAuthErrorCode, description: string, retryAfter?: number, reason?: string) {
     super(description)
     this.name = 'OAuthError'
     this.error = error
     this.status = STATUS[error]
     this.retryAfter = retryAfter
+    this.reason = reason
   }
 
   /** One object that both standard OAuth clients and plgd tooling can read. */
@@ -59,4 +69,9 @@ export class OAuthError extends Error {
       details: [],
     }
   }
+}
+
+/** A failed client authentication: the generic description for the caller, `reason` for the log. */
+export function clientAuthFailed(reason: string): OAuthError {
+  return new OAuthError('invalid_client', CLIENT_AUTH_FAILED, undefined, reason)
 }

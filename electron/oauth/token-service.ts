@@ -6,10 +6,13 @@ import type { ClientRecord } from '../clients/client-record.js'
 import type { ClientRegistry } from '../clients/client-registry.js'
 import type { TokenType } from '../../shared/enums.js'
 import type { TokenRecord } from '../ledger/token-ledger.js'
+import type { AuthenticationStats } from '../../shared/contract/index.js'
+import type { Logger } from '../platform/logger.js'
+import { AuthMonitor } from './auth-monitor.js'
 import type { AuthThrottle } from './auth-throttle.js'
 import { buildClaims } from './claims.js'
 import { JWT_BEARER, type ClientAssertionVerifier } from './client-assertion.js'
-import { OAuthError } from './oauth-error.js'
+import { clientAuthFailed, OAuthError } from './oauth-error.js'
 import { TokenRejected, type RemoteAuthorityVerifier } from './remote-authority.js'
 import type { TokenRequest } from './token-request.js'
 import { decideGrant, type AssertionFacts, type GrantRequest } from './token-policy.js'
@@ -44,6 +47,8 @@ export interface TokenServiceDeps {
   nowSeconds: () => number
   /** Told of every token once it is recorded (events for the console). */
   onIssued?: (token: { jti: string; clientId: string; expiresAt: number }) => void
+  /** Where failed authentications and throttle blocks are logged (rate-limited). */
+  log?: Logger
 }
 
 /** The token endpoint's success body: keys as plgd writes them (sorted). */
@@ -110,9 +115,16 @@ export function assertionFacts(
  */
 export class TokenService {
   readonly #deps: TokenServiceDeps
+  readonly #monitor: AuthMonitor
 
   constructor(deps: TokenServiceDeps) {
     this.#deps = deps
+    this.#monitor = new AuthMonitor(deps.log)
+  }
+
+  /** Failed client authentications and throttle blocks since start (the dashboard). */
+  authenticationStats(): AuthenticationStats {
+    return this.#monitor.stats()
   }
 
   async issueForRequest(request: TokenRequest, remoteAddress: string): Promise<TokenResponse> {
@@ -131,20 +143,33 @@ export class TokenService {
    */
   async authenticateClient(request: TokenRequest, remoteAddress: string): Promise<Authenticated> {
     const { throttle } = this.#deps
-    const wait = await throttle.retryAfter(request.clientId, remoteAddress)
+    const wait = await throttle.retryAfter(remoteAddress)
     if (wait > 0) {
+      this.#monitor.refused(remoteAddress, request.clientId, wait)
       throw new OAuthError(
         'temporarily_unavailable',
-        'too many failed authentications; retry later',
+        'too many failed authentications from this address; retry later',
         wait,
       )
     }
     try {
       return await this.#authenticate(request)
     } catch (err) {
-      await throttle.recordFailure(request.clientId, remoteAddress)
-      if (err instanceof OAuthError)
-        err.basicChallenge = request.authMethod === 'client_secret_basic'
+      const oauth = err instanceof OAuthError ? err : undefined
+      this.#monitor.failed({
+        clientId: request.clientId ?? this.#assertionSubject(request),
+        address: remoteAddress,
+        reason: oauth?.reason ?? oauth?.message ?? (err as Error).message,
+        method:
+          request.clientAssertion !== undefined
+            ? 'client_assertion'
+            : (request.authMethod ?? 'none'),
+      })
+      if (await throttle.recordFailure(remoteAddress)) {
+        const { failures, blockSeconds } = throttle.options
+        this.#monitor.blocked(remoteAddress, failures, blockSeconds)
+      }
+      if (oauth) oauth.basicChallenge = request.authMethod === 'client_secret_basic'
       throw err
     }
   }
@@ -206,44 +231,50 @@ export class TokenService {
     }
   }
 
+  /**
+   * Every failure is clientAuthFailed(reason): the caller reads one description, the log the
+   * reason (OAuthError.reason).
+   */
   async #authenticate(request: TokenRequest): Promise<Authenticated> {
     const clientId = request.clientId ?? this.#assertionSubject(request)
     if (clientId === undefined || clientId === '') {
-      throw new OAuthError('invalid_client', 'client authentication is required')
+      throw clientAuthFailed('no client id (client_id, HTTP Basic or an assertion sub)')
     }
-    const client = this.#deps.clients.find(clientId)
-    const failed = (): OAuthError =>
-      new OAuthError('invalid_client', 'client authentication failed')
+    const { clients } = this.#deps
+    const client = clients.find(clientId)
     if (!client || client.auth.method === 'client_secret') {
       if (request.clientAssertion !== undefined) {
-        throw new OAuthError('invalid_client', 'client assertions are not enabled for this client')
+        throw clientAuthFailed(
+          client ? 'a client assertion from a secret client' : 'unknown client id',
+        )
       }
       if (request.clientSecret === undefined) {
-        throw new OAuthError('invalid_client', 'client authentication is required')
+        throw clientAuthFailed(client ? 'no client secret' : 'unknown client id')
       }
-      // One message for unknown, disabled and wrong secret: nothing to learn by probing.
-      const authenticated = this.#deps.clients.authenticate(clientId, request.clientSecret)
-      if (!authenticated) throw failed()
+      // Constant time, also for unknown ids; the reason is looked up only once it has failed.
+      const authenticated = clients.authenticate(clientId, request.clientSecret)
+      if (!authenticated) {
+        throw clientAuthFailed(
+          !client ? 'unknown client id' : client.disabled ? 'client disabled' : 'wrong secret',
+        )
+      }
       return { client: authenticated }
     }
-    if (client.disabled) throw failed()
+    if (client.disabled) throw clientAuthFailed('client disabled')
     if (request.clientSecret !== undefined) {
-      throw new OAuthError(
-        'invalid_client',
-        `client ${client.id} does not authenticate with a secret`,
-      )
+      throw clientAuthFailed(`a secret for a ${client.auth.method} client`)
     }
     if (request.clientAssertion === undefined) {
       // plgd mints without an assertion when the client has an owner; here it is required.
-      throw new OAuthError('invalid_client', 'a client_assertion is required for this client')
+      throw clientAuthFailed(`no client_assertion for a ${client.auth.method} client`)
     }
-    if (request.clientAssertionType !== undefined && request.clientAssertionType !== JWT_BEARER) {
-      throw new OAuthError('invalid_client', `client_assertion_type must be ${JWT_BEARER}`)
+    if (
+      (request.clientAssertionType !== undefined || client.auth.method === 'private_key_jwt') &&
+      request.clientAssertionType !== JWT_BEARER
+    ) {
+      throw clientAuthFailed(`client_assertion_type is not ${JWT_BEARER}`)
     }
     if (client.auth.method === 'private_key_jwt') {
-      if (request.clientAssertionType !== JWT_BEARER) {
-        throw new OAuthError('invalid_client', `client_assertion_type must be ${JWT_BEARER}`)
-      }
       await this.#deps.assertions.verify(
         client as ClientRecord & { auth: typeof client.auth },
         request.clientAssertion,
@@ -256,14 +287,14 @@ export class TokenService {
   /** A plgd user assertion: a user token from a trusted authority, checked as a hub would. */
   async #userAssertion(client: ClientRecord, token: string): Promise<AssertionFacts> {
     if (client.auth.method !== 'user_assertion')
-      throw new OAuthError('invalid_client', 'client authentication failed')
+      throw clientAuthFailed('not a user_assertion client')
     let claims: Record<string, unknown>
     try {
       claims = await this.#deps.authorities.verify(token, client.auth.authorities)
     } catch (err) {
       const reason =
         err instanceof TokenRejected ? err.message : 'the authority could not be reached'
-      throw new OAuthError('invalid_client', `invalid client assertion: ${reason}`)
+      throw clientAuthFailed(`invalid client assertion: ${reason}`)
     }
     return assertionFacts(claims, this.#deps.identity())
   }

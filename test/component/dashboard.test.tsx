@@ -32,6 +32,33 @@ describe('dashboard', () => {
     expect(screen.getByTestId('warning-vault_fallback').textContent).toContain('passphrase')
   })
 
+  it('shows failed client authentications and flags blocked addresses', async () => {
+    const since = 1_700_000_000
+    setup(
+      statusView({
+        authentication: { failures: 23, throttled: 4, blocks: 2, lastFailureAt: since + 60, since },
+      }),
+    )
+    const card = await screen.findByTestId('dashboard-authentication')
+    expect(card.getAttribute('data-attacked')).toBe('true')
+    expect(screen.getByTestId('count-auth-failures').textContent).toBe('23')
+    expect(screen.getByTestId('count-auth-blocks').textContent).toBe('2')
+    expect(screen.getByTestId('count-auth-throttled').textContent).toBe('4')
+    expect(screen.getByTestId('authentication-blocked-badge').textContent).toContain('blocked')
+  })
+
+  it('shows no alarm while no address was blocked', async () => {
+    setup(
+      statusView({
+        authentication: { failures: 1, throttled: 0, blocks: 0, lastFailureAt: null, since: 1 },
+      }),
+    )
+    const card = await screen.findByTestId('dashboard-authentication')
+    expect(card.getAttribute('data-attacked')).toBeNull()
+    expect(screen.getByTestId('count-auth-failures').textContent).toBe('1')
+    expect(screen.queryByTestId('authentication-blocked-badge')).toBeNull()
+  })
+
   it('copies the issuer URL', async () => {
     const { user } = setup()
     // user-event installs its own clipboard stub on setup().

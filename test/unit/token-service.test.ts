@@ -1,5 +1,12 @@
 // @vitest-environment node
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from 'jose'
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  type JSONWebKeySet,
+} from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AddClientInput } from '../../shared/contract/index.js'
 import { OAuthError, type OAuthErrorCode } from '../../electron/oauth/oauth-error.js'
@@ -388,11 +395,16 @@ describe('TokenService: the failed-authentication throttle', () => {
   let otherSecret: string
 
   beforeAll(async () => {
-    t = await openTestApp({
-      throttle: { failures: 3, clientFailures: 3, windowSeconds: 60, blockSeconds: 60 },
-    })
+    t = await openTestApp({ throttle: { failures: 3, windowSeconds: 60, blockSeconds: 60 } })
     secret = addClient(t, { id: 'dev', owner: '1' })
     otherSecret = addClient(t, { id: 'other', owner: '1' })
+    const { publicKey } = await generateKeyPair('ES256')
+    const jwk = { ...(await exportJWK(publicKey)), kty: 'EC', kid: 'pk-1', alg: 'ES256' }
+    t.app.clients.add({
+      id: 'pk',
+      owner: '1',
+      auth: { method: 'private_key_jwt', jwks: { keys: [jwk] } },
+    })
   })
 
   afterAll(() => {
@@ -410,27 +422,35 @@ describe('TokenService: the failed-authentication throttle', () => {
     }
   })
 
-  it('after the budget, refuses even the right secret with temporarily_unavailable', async () => {
-    for (let i = 0; i < 4; i++) {
-      const err = await oauthRefusal(
-        t.app.tokens.issueForRequest(request('dev', 'wrong'), `10.2.1.${i}`),
-      )
-      expect(err.error).toBe('invalid_client')
+  it('serves the right secret from an address that is not over budget, whatever others failed', async () => {
+    // Issue 16: six addresses used to lock a client id out forever, also ids that do not exist
+    // yet and private_key_jwt clients.
+    for (const id of ['dev', 'not-yet', 'pk']) {
+      for (let i = 0; i < 60; i++) {
+        const err = await oauthRefusal(
+          t.app.tokens.issueForRequest(request(id, `wrong-${i}`), `10.2.1.${i % 20}`),
+        )
+        expect(['invalid_client', 'temporarily_unavailable']).toContain(err.error)
+      }
     }
-    const err = await oauthRefusal(t.app.tokens.issueForRequest(request('dev', secret), '10.2.2.1'))
+    await expect(
+      t.app.tokens.issueForRequest(request('dev', secret), '10.2.2.1'),
+    ).resolves.toMatchObject({ token_type: 'Bearer' })
+    t.app.clients.add({ id: 'not-yet', owner: '1' })
+    // The attacking addresses themselves stay refused, with the right secret too.
+    const err = await oauthRefusal(t.app.tokens.issueForRequest(request('dev', secret), '10.2.1.0'))
     expect(err.error).toBe('temporarily_unavailable')
     expect(err.status).toBe(429)
     expect(err.retryAfter).toBeGreaterThan(0)
     expect(err.toBody()).toMatchObject({ code: 8 })
-    // Another client from another address is not affected.
-    await expect(
-      t.app.tokens.issueForRequest(request('other', otherSecret), '10.2.3.1'),
-    ).resolves.toMatchObject({ token_type: 'Bearer' })
   })
 
-  it('blocks an address that guesses for many client ids', async () => {
-    for (let i = 0; i < 4; i++) {
-      await oauthRefusal(t.app.tokens.issueForRequest(request(`guess${i}`, 'x'), '10.2.9.9'))
+  it('blocks an address that guesses for many client ids, from its third failure on', async () => {
+    for (let i = 0; i < 3; i++) {
+      const err = await oauthRefusal(
+        t.app.tokens.issueForRequest(request(`guess${i}`, 'x'), '10.2.9.9'),
+      )
+      expect(err.error).toBe('invalid_client')
     }
     const err = await oauthRefusal(
       t.app.tokens.issueForRequest(request('other', otherSecret), '10.2.9.9'),
@@ -440,5 +460,12 @@ describe('TokenService: the failed-authentication throttle', () => {
     await expect(
       t.app.tokens.issueForRequest(request('other', otherSecret), '10.2.9.10'),
     ).resolves.toMatchObject({ token_type: 'Bearer' })
+  })
+
+  it('counts failures, blocks and refusals for the dashboard', () => {
+    const stats = t.app.tokens.authenticationStats()
+    // 180 attempts from 20 addresses (3 failures each, then refused) and 3 from one more.
+    expect(stats).toMatchObject({ failures: 63, blocks: 21, throttled: 180 - 60 + 2 })
+    expect(stats.lastFailureAt).not.toBeNull()
   })
 })

@@ -19,6 +19,7 @@ export function statusView(app: App): StatusView {
     caCertPem: readCaPem(app),
     activeKey: keys.find((k) => k.state === 'active') ?? null,
     counts: { clients: app.clients.list().length, ...stats },
+    authentication: app.tokens.authenticationStats(),
     settings: settingsView(app),
     warnings: statusWarnings({
       now,

@@ -42,6 +42,7 @@ export function DashboardPage() {
         <ActiveKeyCard status={status} />
         <CountsCard status={status} />
       </SimpleGrid>
+      {status.authentication && <AuthenticationCard stats={status.authentication} />}
       <ClockSkewCard />
     </Stack>
   )
@@ -170,6 +171,40 @@ function CountsCard({ status }: { status: StatusView }) {
         <Stat label="Tokens issued" value={counts.tokens} testId="count-tokens" />
         <Stat label="Active tokens" value={counts.activeTokens} testId="count-active-tokens" />
       </SimpleGrid>
+    </Card>
+  )
+}
+
+/** Failed client authentications since start: a brute force or a lockout attempt shows here. */
+function AuthenticationCard({ stats }: { stats: NonNullable<StatusView['authentication']> }) {
+  const attacked = stats.blocks > 0 || stats.throttled > 0
+  return (
+    <Card withBorder data-testid="dashboard-authentication" data-attacked={attacked || undefined}>
+      <Group justify="space-between" mb="xs">
+        <Title order={3} size="h4">
+          Failed client authentications
+        </Title>
+        {attacked && (
+          <Badge color="red" variant="light" data-testid="authentication-blocked-badge">
+            addresses blocked
+          </Badge>
+        )}
+      </Group>
+      <SimpleGrid cols={3}>
+        <Stat label="Failed" value={stats.failures} testId="count-auth-failures" />
+        <Stat label="Addresses blocked" value={stats.blocks} testId="count-auth-blocks" />
+        <Stat
+          label="Requests refused (429)"
+          value={stats.throttled}
+          testId="count-auth-throttled"
+        />
+      </SimpleGrid>
+      <Text size="sm" c="dimmed" mt="xs">
+        Since {formatTime(stats.since)}
+        {stats.lastFailureAt !== null && `; last failure ${formatTime(stats.lastFailureAt)}`}. An
+        address that fails 10 times within a minute is refused for a minute; the issuer log names
+        the addresses and client ids.
+      </Text>
     </Card>
   )
 }
