@@ -69,16 +69,18 @@ export function explainFailure(
     if (err.status === 404) {
       return `client-application does not know device ${deviceId}: run \`local discover\` (with --ip ADDR when multicast does not reach it), then again`
     }
-    if (err.status === 401 || err.status === 403)
-      return `${action} device ${deviceId}: ${err.message}`
     const said = (err.plgdMessage ?? '').toLowerCase()
-    if (
-      /(another|other|different) owner|owned by|already owned|not (the )?owner|permission/.test(
-        said,
-      )
-    ) {
+    // X509: the token's owner is refused, whatever the device: the fix is client-application's.
+    if (err.status === 401 || said.includes('initialized by another owner')) {
+      return `${action} device ${deviceId}: ${err.message}`
+    }
+    if (/(another|other|different) (owner|client application)|owned by (an)?other/.test(said)) {
       return `device ${deviceId} is owned by someone else (client-application said: ${err.plgdMessage}): its owner must disown it (or the device be reset to factory defaults), then \`local own ${deviceId}\``
     }
+    if (/\bnot owned\b/.test(said)) {
+      return `device ${deviceId} is not owned through this client-application (client-application said: ${err.plgdMessage}): \`local own ${deviceId}\` first`
+    }
+    if (err.status === 403) return `${action} device ${deviceId}: ${err.message}`
     return `${action} device ${deviceId} failed: ${err.message}`
   }
   if (err instanceof AppError && err.expose) return `${action} device ${deviceId}: ${err.message}`

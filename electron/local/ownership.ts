@@ -1,4 +1,5 @@
 import type { JobHandler } from '../jobs/job-handler.js'
+import { PlgdError } from '../plgd/plgd-error.js'
 import type { ClientAppHandle } from './client-apps.js'
 import type { CsrSigner } from './csr-signing.js'
 import {
@@ -10,6 +11,12 @@ import {
   type LocalDevicesJobInput,
 } from './device-job.js'
 
+/** client-application's refusal to own a device it owns already (plgd's words, or ours). */
+function ownedByUs(err: unknown): boolean {
+  const said = err instanceof PlgdError ? (err.plgdMessage ?? '').toLowerCase() : ''
+  return /already owned/.test(said) && /(by this client application|by you|by us)/.test(said)
+}
+
 interface OwnAnswer {
   identityCertificateChallenge?: { certificateSigningRequest?: string; state?: string }
 }
@@ -20,7 +27,8 @@ export type OwnSignerFor = (handle: ClientAppHandle, signal: AbortSignal) => Pro
 /**
  * `local.own`: JustWorks or the manufacturer certificate, as client-application chooses. In
  * X509 with remote provisioning it answers with the device's CSR: the hub's certificate-authority
- * signs it and `/own/{state}` finishes. A device this client-application already owns is done.
+ * signs it and `/own/{state}` finishes. A device this client-application already owns is done;
+ * one owned by someone else fails, naming its owner's part.
  */
 export function ownHandler(
   apps: { open(url?: string): ClientAppHandle },
@@ -32,20 +40,26 @@ export function ownHandler(
     action: 'owning',
     apps,
     act: async ({ handle, deviceId, device, signal }) => {
-      if (device.ownershipStatus === 'OWNED') {
-        return done(device, 'OWNED', 'already owned through this client-application')
-      }
       if (device.ownershipStatus === 'UNSUPPORTED') {
         return failed(
           `device ${deviceId} is not secured (built without security): it cannot be owned; onboard it directly (\`local onboard\`)`,
           device,
         )
       }
-      const answer = await handle.client.json<OwnAnswer | undefined>(
-        'POST',
-        `${devicePath(deviceId)}/own`,
-        { body: {}, signal },
-      )
+      let answer: OwnAnswer | undefined
+      try {
+        answer = await handle.client.json<OwnAnswer | undefined>(
+          'POST',
+          `${devicePath(deviceId)}/own`,
+          { body: {}, signal },
+        )
+      } catch (err) {
+        // OWNED says only that someone owns it: client-application tells whether it is us.
+        if (device.ownershipStatus === 'OWNED' && ownedByUs(err)) {
+          return done(device, 'OWNED', 'already owned through this client-application')
+        }
+        throw err
+      }
       const challenge = answer?.identityCertificateChallenge
       if (challenge?.state) {
         const sign = await signerFor(handle, signal)
