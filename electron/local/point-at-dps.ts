@@ -88,7 +88,7 @@ class PointAtDpsRun {
     this.#now = deps.nowMs ?? Date.now
   }
 
-  run(): Promise<void> {
+  async run(): Promise<void> {
     const hub = this.deps.hubs.open(this.ctx.hub)
     const endpoint = hub.profile.dpsDeviceEndpoint
     // The whole job fails: no device can be pointed anywhere.
@@ -96,7 +96,7 @@ class PointAtDpsRun {
     this.#endpoint = endpoint
     this.#app = this.deps.clientApp(this.ctx.input.clientAppUrl)
     this.#records = this.#dpsReader()
-    return this.ctx.forEachPending((key, signal) => this.#device(key, signal))
+    await this.ctx.forEachPending((key, signal) => this.#device(key, signal))
   }
 
   #dpsReader(): DpsRecordBatches | null {

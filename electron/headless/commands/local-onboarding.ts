@@ -1,4 +1,120 @@
-import type { Command } from './spec.js'
+import type { JobItemView } from '../../../shared/contract/index.js'
+import { AppError } from '../../../shared/errors.js'
+import { followJob } from '../follow-job.js'
+import { customCommand, option, type Command } from './spec.js'
+import { readDeviceIds } from './values.js'
 
-/** `local point-at-dps` and `local onboard`: jobs over the devices given. */
-export const localOnboardingCommands: Command[] = []
+/** The devices: positional ids, `--device` and `--devices-file`, each once. */
+function deviceIds(
+  args: string[],
+  device: string[] | undefined,
+  file: string | undefined,
+): string[] {
+  if (device === undefined && file === undefined) return [...new Set(args)]
+  return [...new Set([...args, ...readDeviceIds(device, file)])]
+}
+
+/** --token-lifetime 3600, 90s, 15m, 2h, 1d. */
+export function lifetimeSeconds(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim())
+  if (!m) {
+    throw new AppError(
+      'invalid_input',
+      `--token-lifetime takes a duration such as 3600, 15m, 2h or 1d, not ${text}`,
+    )
+  }
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
+  return Number(m[1]) * unit
+}
+
+const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString()
+
+/** One human line per change: the device's status, the token's expiry, a failure's place and fix. */
+function humanLine(item: JobItemView): string {
+  const d = item.detail as {
+    deviceStatus?: string | null
+    token?: { jti: string; expiresAt: number }
+    failedAt?: string
+    snippet?: string
+  }
+  const parts = [item.key, item.state]
+  if (d.deviceStatus) parts.push(`device: ${d.deviceStatus}`)
+  if (d.token) parts.push(`token ${d.token.jti} expires ${iso(d.token.expiresAt)}`)
+  if (d.failedAt) parts.push(`failed at: ${d.failedAt}`)
+  if (item.message) parts.push(item.message)
+  const snippet = d.snippet ? `\n${d.snippet.replace(/^/gm, '    ')}` : ''
+  return `${parts.join('  ')}${snippet}\n`
+}
+
+const common = {
+  hub: option.required('NAME', 'the hub profile (`hubs list`)'),
+  device: option.list('ID', 'a device id (besides the positional ones)'),
+  'devices-file': option.text('FILE', 'device ids from a CSV (first column) or JSON file'),
+  'client-app': option.text('URL', 'the client-application (default: the `clientApp.url` setting)'),
+} as const
+
+export const localOnboardingCommands: Command[] = [
+  customCommand({
+    words: 'local point-at-dps',
+    summary: "write the hub's DPS address into devices and follow their provisioning",
+    details:
+      'A job over owned devices: writes the hub profile\'s DPS device address (`hubs update NAME --dps-endpoint coaps+tcp://HOST:15684`) into each device\'s `/plgd/dps` resource, then follows the device\'s `provisionStatus` and its provisioning record at DPS side by side. One JSON line per change (`deviceStatus`, `dpsSteps`); a failed device says where it failed (`failedAt`: device, client-application, dps, token, hub) with the cause and fix. DPS records are read as `--client` (the enrollment group owner), else as the hub profile. Then `{"summary":{"done","failed"}}`; exits 0 only when every device is provisioned.',
+    args: { name: 'ID', many: true },
+    options: {
+      ...common,
+      client: option.text('DPS_CLIENT_ID', 'read DPS records as this client (the group owner)'),
+      timeout: option.integer('seconds', 'give up on a device not provisioned after this (600)'),
+    },
+    examples: [
+      'local point-at-dps 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client dps',
+      'local point-at-dps --hub lab --devices-file bench.csv --timeout 900 --json',
+    ],
+    run: async (ctx, v, args) => {
+      const { jobId } = await ctx.call('local.pointAtDps', {
+        clientAppUrl: v['client-app'],
+        deviceIds: deviceIds(args, v.device, v['devices-file']),
+        hub: v.hub,
+        clientId: v.client,
+        timeoutSeconds: v.timeout,
+      })
+      return followJob(ctx, jobId, { human: humanLine })
+    },
+  }),
+  customCommand({
+    words: 'local onboard',
+    summary: 'onboard devices to a hub directly, each with a token of this issuer',
+    details:
+      "A job over owned devices: for each, mints a token of `--client` (the client coap-gateway's provider uses) whose owner claim is the client-application's device owner, for `--token-lifetime` (bounded by the client's and the issuer's maximum; its jti and expiry are printed, never the token), and gives it as the authorization code of client-application's onboard with the hub profile's coap-gateway address, hub id and CA bundle. Then follows the device's cloud status until `registered`. A failure says where it failed (`failedAt`) with the cause and fix; a token coap-gateway refuses comes with the provider YAML the hub admin adds (`snippet`). Then `{\"summary\":{\"done\",\"failed\"}}`; exits 0 only when every device is registered.",
+    args: { name: 'ID', many: true },
+    options: {
+      ...common,
+      client: option.required(
+        'CLIENT_ID',
+        "the client coap-gateway's provider exchanges tokens of",
+      ),
+      provider: option.text('NAME', 'the coap-gateway provider name (default `plgd.dps`)'),
+      'token-lifetime': option.text(
+        'DURATION',
+        "each device's token lifetime: 3600, 15m, 2h, 1d (default 1h, at most the client's)",
+      ),
+      timeout: option.integer('seconds', 'give up on a device not registered after this (120)'),
+    },
+    examples: [
+      'local onboard 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client coap-gateway',
+      'local onboard --hub lab --client coap-gateway --devices-file bench.csv --token-lifetime 15m --json',
+    ],
+    run: async (ctx, v, args) => {
+      const { jobId } = await ctx.call('local.onboard', {
+        clientAppUrl: v['client-app'],
+        deviceIds: deviceIds(args, v.device, v['devices-file']),
+        hub: v.hub,
+        clientId: v.client,
+        providerName: v.provider,
+        tokenLifetimeSeconds: lifetimeSeconds(v['token-lifetime']),
+        timeoutSeconds: v.timeout,
+      })
+      return followJob(ctx, jobId, { human: humanLine })
+    },
+  }),
+]
