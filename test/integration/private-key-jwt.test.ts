@@ -76,11 +76,29 @@ function tokenRequest(
   })
 }
 
+/** Every failed client authentication reads the same (issue 16): the reason is in the log. */
 function expectInvalidClient(res: HttpResponse): { error_description: string } {
   expect(res.status, res.text).toBe(401)
   const body = res.json<{ error: string; error_description: string }>()
   expect(body.error).toBe('invalid_client')
+  expect(body.error_description).toBe('client authentication failed')
   return body
+}
+
+/** The reason serve logged for the latest failed client authentication after stderr[from]. */
+async function loggedReason(from: number): Promise<string> {
+  for (let i = 0; i < 40; i++) {
+    const failures = server
+      .stderr()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { message?: string; reason?: string })
+      .filter((entry) => entry.message === 'client authentication failed')
+    if (failures.length > 0) return String(failures.at(-1)!.reason)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return '(no failed client authentication logged)'
 }
 
 beforeAll(async () => {
@@ -153,8 +171,10 @@ describe('assertions the issuer refuses', () => {
     await expect(
       validator.validate(first.json<{ access_token: string }>().access_token),
     ).resolves.toMatchObject({ owner: '1' })
+    const from = server.stderr().length
     const again = await tokenRequest(jwt)
-    expect(expectInvalidClient(again).error_description).toMatch(/already used/)
+    expectInvalidClient(again)
+    expect(await loggedReason(from)).toMatch(/already used/)
   })
 
   it('accepts the issuer as aud too (RFC 7523 §3)', async () => {
@@ -183,14 +203,17 @@ describe('assertions the issuer refuses', () => {
     ]
     const accepted: string[] = []
     for (const [name, jwt, reason] of cases) {
+      const from = server.stderr().length
       const res = await tokenRequest(await jwt)
       const body = res.json<{ error?: string; error_description?: string }>()
+      const logged = await loggedReason(from)
       if (
         res.status !== 401 ||
         body.error !== 'invalid_client' ||
-        !reason.test(body.error_description ?? '')
+        body.error_description !== 'client authentication failed' ||
+        !reason.test(logged)
       ) {
-        accepted.push(`${name}: ${res.status} ${res.text}`)
+        accepted.push(`${name}: ${res.status} ${res.text} (logged: ${logged})`)
       }
     }
     expect(accepted).toEqual([])
@@ -222,7 +245,9 @@ describe('the replay cache', () => {
     server = await startServe(dataDir, ['--listen', `127.0.0.1:${port}`])
     expect(server.ready.tokenEndpoint).toBe(tokenEndpoint)
 
-    expect(expectInvalidClient(await tokenRequest(jwt)).error_description).toMatch(/already used/)
+    const from = server.stderr().length
+    expectInvalidClient(await tokenRequest(jwt))
+    expect(await loggedReason(from)).toMatch(/already used/)
     // Control: a fresh assertion works on the restarted issuer.
     const fresh = await tokenRequest(await assertion())
     expect(fresh.status, fresh.text).toBe(200)

@@ -175,7 +175,26 @@ function expectOAuthError(res: HttpResponse, status: number, error: string): str
   expect(res.status, res.text).toBe(status)
   const body = res.json<{ error: string; error_description: string }>()
   expect(body.error).toBe(error)
+  // Every failed client authentication reads the same (issue 16): the reason is in the log.
+  if (error === 'invalid_client')
+    expect(body.error_description).toBe('client authentication failed')
   return body.error_description
+}
+
+/** The reason serve logged for the latest failed client authentication after stderr[from]. */
+async function loggedReason(from: number): Promise<string> {
+  for (let i = 0; i < 40; i++) {
+    const failures = server
+      .stderr()
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { message?: string; reason?: string })
+      .filter((entry) => entry.message === 'client authentication failed')
+    if (failures.length > 0) return String(failures.at(-1)!.reason)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return '(no failed client authentication logged)'
 }
 
 beforeAll(async () => {
@@ -308,14 +327,17 @@ describe('user tokens it refuses', () => {
     ]
     const wrong: string[] = []
     for (const [name, token, reason] of cases) {
+      const from = server.stderr().length
       const res = await exchange('ua', await token)
       const body = res.json<{ error?: string; error_description?: string }>()
+      const logged = await loggedReason(from)
       if (
         res.status !== 401 ||
         body.error !== 'invalid_client' ||
-        !reason.test(body.error_description ?? '')
+        body.error_description !== 'client authentication failed' ||
+        !reason.test(logged)
       ) {
-        wrong.push(`${name}: ${res.status} ${res.text}`)
+        wrong.push(`${name}: ${res.status} ${res.text} (logged: ${logged})`)
       }
     }
     expect(wrong).toEqual([])
@@ -334,10 +356,12 @@ describe('user tokens it refuses', () => {
     const ok = await exchange('ua-tv', liveToken)
     const revoked = userClaims(other)
     other.blacklisted.add(String(revoked.jti))
+    const from = server.stderr().length
     const refused = await exchange('ua-tv', await other.sign(revoked))
 
     expect(ok.status, ok.text).toBe(200)
-    expect(expectOAuthError(refused, 401, 'invalid_client')).toMatch(/blacklisted/)
+    expectOAuthError(refused, 401, 'invalid_client')
+    expect(await loggedReason(from)).toMatch(/blacklisted/)
     // The exact hub request (§2.5): the user token itself as lowercase bearer.
     expect(other.trustRequests).toContainEqual({
       url: `/other/api/v1/tokens?idFilter=${String(live.jti)}&includeBlacklisted=true`,
