@@ -1,3 +1,4 @@
+import { aboutCommands } from './about.js'
 import { auditCommands } from './audit.js'
 import { clientsCommands } from './clients.js'
 import { clockCommands } from './clock.js'
@@ -32,4 +33,5 @@ export const COMMANDS: readonly Command[] = [
   ...devicesCommands,
   ...localCommands,
   ...localOnboardingCommands,
+  ...aboutCommands,
 ]
