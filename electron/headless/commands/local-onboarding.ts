@@ -4,16 +4,6 @@ import { followJob } from '../follow-job.js'
 import { customCommand, option, type Command } from './spec.js'
 import { readDeviceIds } from './values.js'
 
-/** The devices: positional ids, `--device` and `--devices-file`, each once. */
-function deviceIds(
-  args: string[],
-  device: string[] | undefined,
-  file: string | undefined,
-): string[] {
-  if (device === undefined && file === undefined) return [...new Set(args)]
-  return [...new Set([...args, ...readDeviceIds(device, file)])]
-}
-
 /** --token-lifetime 3600, 90s, 15m, 2h, 1d. */
 export function lifetimeSeconds(text: string | undefined): number | undefined {
   if (text === undefined) return undefined
@@ -49,7 +39,7 @@ function humanLine(item: JobItemView): string {
 
 const common = {
   hub: option.required('NAME', 'the hub profile (`hubs list`)'),
-  device: option.list('ID', 'a device id (besides the positional ones)'),
+  device: option.list('ID', 'a device id (repeatable)'),
   'devices-file': option.text('FILE', 'device ids from a CSV (first column) or JSON file'),
   'client-app': option.text('URL', 'the client-application (default: the `clientApp.url` setting)'),
 } as const
@@ -60,20 +50,19 @@ export const localOnboardingCommands: Command[] = [
     summary: "write the hub's DPS address into devices and follow their provisioning",
     details:
       'A job over owned devices: writes the hub profile\'s DPS device address (`hubs update NAME --dps-endpoint coaps+tcp://HOST:15684`) into each device\'s `/plgd/dps` resource, then follows the device\'s `provisionStatus` and its provisioning record at DPS side by side. One JSON line per change (`deviceStatus`, `dpsSteps`); a failed device says where it failed (`failedAt`: device, client-application, dps, token, hub) with the cause and fix. DPS records are read as `--client` (the enrollment group owner), else as the hub profile. Then `{"summary":{"done","failed"}}`; exits 0 only when every device is provisioned.',
-    args: { name: 'ID', many: true },
     options: {
       ...common,
       client: option.text('DPS_CLIENT_ID', 'read DPS records as this client (the group owner)'),
       timeout: option.integer('seconds', 'give up on a device not provisioned after this (600)'),
     },
     examples: [
-      'local point-at-dps 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client dps',
+      'local point-at-dps --device 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client dps',
       'local point-at-dps --hub lab --devices-file bench.csv --timeout 900 --json',
     ],
-    run: async (ctx, v, args) => {
+    run: async (ctx, v) => {
       const { jobId } = await ctx.call('local.pointAtDps', {
         clientAppUrl: v['client-app'],
-        deviceIds: deviceIds(args, v.device, v['devices-file']),
+        deviceIds: readDeviceIds(v.device, v['devices-file']),
         hub: v.hub,
         clientId: v.client,
         timeoutSeconds: v.timeout,
@@ -86,7 +75,6 @@ export const localOnboardingCommands: Command[] = [
     summary: 'onboard devices to a hub directly, each with a token of this issuer',
     details:
       "A job over owned devices: for each, mints a token of `--client` (the client coap-gateway's provider uses) whose owner claim is the client-application's device owner, for `--token-lifetime` (bounded by the client's and the issuer's maximum; its jti and expiry are printed, never the token), and gives it as the authorization code of client-application's onboard with the hub profile's coap-gateway address, hub id and CA bundle. Then follows the device's cloud status until `registered`. A failure says where it failed (`failedAt`) with the cause and fix; a token coap-gateway refuses comes with the provider YAML the hub admin adds (`snippet`). Then `{\"summary\":{\"done\",\"failed\"}}`; exits 0 only when every device is registered.",
-    args: { name: 'ID', many: true },
     options: {
       ...common,
       client: option.required(
@@ -101,13 +89,13 @@ export const localOnboardingCommands: Command[] = [
       timeout: option.integer('seconds', 'give up on a device not registered after this (120)'),
     },
     examples: [
-      'local onboard 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client coap-gateway',
+      'local onboard --device 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client coap-gateway',
       'local onboard --hub lab --client coap-gateway --devices-file bench.csv --token-lifetime 15m --json',
     ],
-    run: async (ctx, v, args) => {
+    run: async (ctx, v) => {
       const { jobId } = await ctx.call('local.onboard', {
         clientAppUrl: v['client-app'],
-        deviceIds: deviceIds(args, v.device, v['devices-file']),
+        deviceIds: readDeviceIds(v.device, v['devices-file']),
         hub: v.hub,
         clientId: v.client,
         providerName: v.provider,
