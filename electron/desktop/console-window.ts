@@ -11,6 +11,8 @@ import { APP_ORIGIN, appRequestPath } from './window-policy.js'
 // preload dist/preload/preload.js.
 const RENDERER_DIR = join(__dirname, '..', '..', '..', 'renderer')
 const PRELOAD_FILE = join(__dirname, '..', '..', '..', 'preload', 'preload.js')
+/** The window and tray icons scripts/make-icons.mjs renders from build/icon.svg (dist/icons/app). */
+export const APP_ICONS_DIR = join(__dirname, '..', '..', '..', 'icons', 'app')
 
 /** The default session's app:// handler: dist/renderer, read-only, with the console's CSP. */
 export async function serveConsoleFile(request: Request): Promise<Response> {
@@ -57,6 +59,8 @@ export class ConsoleWindow {
       minHeight: 600,
       show: false,
       title: PRODUCT_NAME,
+      // Linux and Windows show it in the task switcher; macOS uses the bundle's icon.
+      icon: join(APP_ICONS_DIR, 'icon.png'),
       webPreferences: {
         contextIsolation: true,
         sandbox: true,

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { NativeImage, Tray as TrayIcon } from 'electron'
+import { APP_ICONS_DIR } from './console-window.js'
 import type { ElectronMain } from './electron-main.js'
 import { PRODUCT_NAME } from './electron-main.js'
 
@@ -24,7 +27,7 @@ export class DesktopTray {
 
   create(state: IssuerState): void {
     this.#state = state
-    this.#tray = new this.#electron.Tray(trayIcon(this.#electron.nativeImage))
+    this.#tray = new this.#electron.Tray(trayIcon(this.#electron.nativeImage, APP_ICONS_DIR))
     this.update(state)
   }
 
@@ -53,8 +56,17 @@ export class DesktopTray {
   }
 }
 
-/** A 16×16 filled disc in plgd blue, drawn here so the app ships no image files for it. */
-function trayIcon(nativeImage: ElectronMain['nativeImage']): NativeImage {
+/**
+ * The app icon at tray size (tray.png, with tray@2x.png for high-DPI screens, which Electron
+ * picks up by name). A build without the rendered icons (sources run before `npm run build`)
+ * gets a 16×16 disc in plgd blue drawn here, so the tray is never empty.
+ */
+export function trayIcon(nativeImage: ElectronMain['nativeImage'], iconsDir: string): NativeImage {
+  const file = join(iconsDir, 'tray.png')
+  if (existsSync(file)) {
+    const rendered = nativeImage.createFromPath(file)
+    if (!rendered.isEmpty()) return rendered
+  }
   const size = 16
   const bitmap = Buffer.alloc(size * size * 4)
   for (let y = 0; y < size; y++) {
