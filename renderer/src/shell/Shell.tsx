@@ -17,6 +17,7 @@ import { useAppEvents } from '../api/events'
 import { ErrorBoundary } from '../components/ErrorBoundary'
 import { ThemeToggle } from '../components/ThemeToggle'
 import { setAppState } from '../lib/app-state'
+import { AboutButton } from '../features/about/AboutDialog'
 import { FirstRunPage } from '../features/status/FirstRunPage'
 import { useStatus } from '../features/status/queries'
 import { PAGE_LABELS, PAGES, pageHref, useRoute, type Page } from './routes'
@@ -162,7 +163,10 @@ function Navigation({ running }: { running: boolean }) {
               {running ? 'issuer running' : 'issuer stopped'}
             </Badge>
           </Group>
-          <ThemeToggle />
+          <Group gap="xs" wrap="nowrap">
+            <AboutButton />
+            <ThemeToggle />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
