@@ -1,10 +1,13 @@
 // @vitest-environment node
+import 'reflect-metadata'
 import { spawn } from 'node:child_process'
+import { webcrypto } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Agent, request } from 'node:https'
+import * as x509 from '@peculiar/x509'
 import { SignJWT, generateKeyPair } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startIssuer, type RunningIssuer } from '../../electron/issuer/issuer-runtime.js'
@@ -615,5 +618,127 @@ describe('hub simulator', () => {
     })
     expect(proto.headers['content-type']).toBe('application/jsonpb')
     expect(results(proto)).toMatchObject([{ id, name: '', resources: [{ content }] }])
+  })
+
+  it('signs identity CSRs with its CA for an authenticated owner, as the certificate-authority does', async () => {
+    x509.cryptoProvider.set(webcrypto as unknown as Crypto)
+    const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])
+    const csrOf = async (cn: string) => {
+      const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+        name: `CN=${cn}`,
+        keys,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      })
+      return { certificateSigningRequest: Buffer.from(csr.toString('pem')).toString('base64') }
+    }
+    const good = await csrOf('uuid:aaaaaaaa-0000-4000-8000-0000000000c5')
+    const anonymous = await call('POST', '/api/v1/sign/identity-csr', good, null)
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.json()).toMatchObject({ code: 16 })
+    const badName = await call('POST', '/api/v1/sign/identity-csr', await csrOf('device-1'))
+    expect(badName.status).toBe(400)
+    expect(badName.json()).toMatchObject({
+      code: 3,
+      message:
+        "cannot sign identity certificate: invalid common name('device-1'): expected uuid:<UUID>",
+    })
+    for (const path of [
+      '/api/v1/sign/identity-csr',
+      '/certificate-authority/api/v1/sign/identity-csr',
+    ]) {
+      const res = await call('POST', path, good)
+      expect(res.status, res.text).toBe(200)
+      const pem = Buffer.from(res.json<{ certificate: string }>().certificate, 'base64').toString()
+      const [leafPem, caPem] =
+        pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+      const leaf = new x509.X509Certificate(leafPem!)
+      const ca = new x509.X509Certificate(sim.caPem)
+      expect(new x509.X509Certificate(caPem!).subject).toBe(ca.subject)
+      expect(leaf.subject).toBe('CN=uuid:aaaaaaaa-0000-4000-8000-0000000000c5')
+      expect(await leaf.verify({ publicKey: ca.publicKey, signatureOnly: true })).toBe(true)
+      expect(Buffer.from(leaf.publicKey.rawData)).toEqual(
+        Buffer.from(await webcrypto.subtle.exportKey('spki', keys.publicKey)),
+      )
+      const eku = leaf.getExtension(x509.ExtendedKeyUsageExtension)
+      expect(eku?.usages).toContain('1.3.6.1.4.1.44924.1.6')
+    }
+  })
+
+  it('signs devices up as coap-gateway does, takes them offline, and reports provisioning progress', async () => {
+    const deviceId = 'aaaaaaaa-0000-4000-8000-0000000000d1'
+    const signUp = (overrides: Record<string, unknown>) =>
+      call(
+        'POST',
+        '/_sim/onboard',
+        {
+          deviceId,
+          token: bearer,
+          providerName: 'plgd.dps',
+          coapGateway: sim.coapGateway,
+          hubId: sim.hubId,
+          ...overrides,
+        },
+        null,
+      ).then((r) => r.json<{ ok: boolean; clec?: number; reason?: string }>())
+    expect(await signUp({ hubId: 'aaaaaaaa-0000-4000-8000-00000000ffff' })).toMatchObject({
+      ok: false,
+      clec: 2,
+      reason: expect.stringMatching(/^TLS handshake with coap-gateway failed/),
+    })
+    expect(await signUp({ providerName: 'google' })).toMatchObject({
+      ok: false,
+      clec: 4,
+      reason: expect.stringMatching(/unknown authorization provider 'google'/),
+    })
+    expect(await signUp({ token: 'not.a.jwt' })).toMatchObject({
+      ok: false,
+      clec: 4,
+      reason: expect.stringMatching(/^coap-gateway \(sign-up\) refused the token: invalid token/),
+    })
+    expect((await call('GET', `/api/v1/devices/${deviceId}`)).status).toBe(404)
+    expect(await signUp({})).toEqual({ ok: true, owner: OWNER })
+    expect((await call('GET', `/api/v1/devices/${deviceId}`)).json()).toMatchObject({
+      metadata: { connection: { status: 'ONLINE' } },
+    })
+    await call('POST', '/_sim/offboard', { deviceId }, null)
+    expect((await call('GET', `/api/v1/devices/${deviceId}`)).json()).toMatchObject({
+      metadata: { connection: { status: 'OFFLINE' } },
+    })
+    await call('DELETE', `/api/v1/devices/${deviceId}`)
+
+    const none = await call(
+      'GET',
+      '/_sim/provisioning/aaaaaaaa-0000-4000-8000-0000000000d2',
+      undefined,
+      null,
+    )
+    expect(none.status).toBe(404)
+    expect(none.json()).toMatchObject({ code: 5 })
+    const goodGroup = await createGroup(hubBody())
+    sim.addDevices(['aaaaaaaa-0000-4000-8000-0000000000d2'], goodGroup)
+    await settledRecord('aaaaaaaa-0000-4000-8000-0000000000d2')
+    const done = await call(
+      'GET',
+      '/_sim/provisioning/aaaaaaaa-0000-4000-8000-0000000000d2',
+      undefined,
+      null,
+    )
+    expect(done.json()).toMatchObject({ step: 'done', done: true, failed: false })
+    await call('DELETE', `/api/v1/enrollment-groups?idFilter=${goodGroup}`)
+    await call('DELETE', '/api/v1/hubs')
+    const badGroup = await createGroup(hubBody({ clientSecret: 'data:,not-the-secret' }))
+    sim.addDevices(['aaaaaaaa-0000-4000-8000-0000000000d3'], badGroup)
+    await settledRecord('aaaaaaaa-0000-4000-8000-0000000000d3')
+    expect(sim.provisioningOf('aaaaaaaa-0000-4000-8000-0000000000d3')).toMatchObject({
+      failed: true,
+      failedStep: 'credentials',
+      coapCode: 129,
+      errorMessage: expect.stringMatching(/^cannot get token: .*401/),
+    })
+    await call('DELETE', `/api/v1/enrollment-groups?idFilter=${badGroup}`)
+    await call('DELETE', '/api/v1/hubs')
   })
 })
