@@ -114,7 +114,11 @@ export function implementLocal(ctx: MethodContext): DomainTable<typeof localMeth
     'local.discover': async (input) => {
       const handle = apps.open(input.clientAppUrl)
       const status = await handle.status()
-      if (!status.running) throw new AppError('upstream', status.problems[0]!.message)
+      // Discovery needs an initialised client-application; another owner's may still discover.
+      const blocking = status.problems.find(
+        (p) => p.problem === 'not_running' || p.problem === 'not_initialized',
+      )
+      if (blocking) throw new AppError(status.running ? 'conflict' : 'upstream', blocking.message)
       const timeoutSeconds = input.timeoutSeconds ?? status.defaultDiscoveryTimeoutSeconds
       return app.jobs.start(
         'local.discover',
