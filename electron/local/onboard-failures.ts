@@ -113,17 +113,26 @@ const DPS_DEVICE_ERRORS: Record<number, string> = {
   7: 'getting its owner failed',
 }
 
-/** A device whose DPS client reports a failure before DPS recorded anything of it. */
+/**
+ * A device whose DPS client reports a failure that DPS's record does not explain: before DPS
+ * recorded anything of it (it did not get as far), or while the record shows no failed step.
+ */
 export function explainDeviceDpsFailure(ctx: {
   deviceId: string
   status: string
   lastErrorCode: number | null
   endpoint: string
   hub: string
+  /** DPS's steps when it has a record of the device; undefined when it has none. */
+  steps?: ProvisioningStepView[] | undefined
 }): string {
   const code = ctx.lastErrorCode
   const said = code ? (DPS_DEVICE_ERRORS[code] ?? `error code ${code}`) : 'no error code'
-  const head = `device ${ctx.deviceId} reports "${ctx.status}" (${said}${code ? `, lastErrorCode ${code}` : ''}) and DPS has no record of it`
+  const reports = `device ${ctx.deviceId} reports "${ctx.status}" (${said}${code ? `, lastErrorCode ${code}` : ''})`
+  if (ctx.steps) {
+    return `${reports} while DPS's record shows ${stepsSummary(ctx.steps)}: the device gave up on a step DPS did not fail. Check that it stays online and reaches ${ctx.endpoint}, then point it at DPS again (\`dps watch --hub ${ctx.hub}\` follows DPS's side)`
+  }
+  const head = `${reports} and DPS has no record of it`
   if (code === 2) {
     return `${head}: it cannot reach DPS at ${ctx.endpoint}. Check the address (\`hubs show ${ctx.hub}\`; \`hubs update ${ctx.hub} --dps-endpoint coaps+tcp://HOST:15684\`) and that the device's network reaches that host and port`
   }

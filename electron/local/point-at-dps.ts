@@ -179,8 +179,9 @@ class PointAtDpsRun {
           lastErrorCode: numberOf(conf?.lastErrorCode),
           endpoint: this.#endpoint,
           hub: this.ctx.hub,
+          steps: recordSeen ? steps : undefined,
         })
-        return failedOutcome(detail, new OnboardFailure(recordSeen ? 'dps' : 'device', message))
+        return failedOutcome(detail, new OnboardFailure('device', message))
       }
       // A record DPS shows must be done too; one it does not show (read as another owner) cannot.
       const dpsDone = !recordSeen || !steps || steps.every((s) => s.state === 'done')

@@ -136,6 +136,19 @@ describe('local.pointAtDps', () => {
     expect(outcome.message).toMatch(/manufacturer certificate must chain to an enrollment group/)
   })
 
+  it('a device that gives up while DPS shows no failed step says what DPS showed', async () => {
+    const app = new FakeClientApp().own('dev-1')
+    app.dpsConf.set('dev-1', [{ provisionStatus: 'failure', lastErrorCode: 5 }])
+    const dps = new FakeDps()
+    dps.records = [{ deviceId: 'dev-1', owner: '1', plgdTime: OK, ownership: { status: OK } }]
+    const job = fakeJob(input())
+    await handler(app, dps).run(job.ctx)
+    const outcome = job.outcomes.get('dev-1') as { message: string }
+    expect(detailOf(outcome).failedAt).toBe('device')
+    expect(outcome.message).toContain('setting its cloud configuration failed, lastErrorCode 5')
+    expect(outcome.message).toContain("DPS's record shows ownership done, credentials pending")
+  })
+
   it.each([
     [
       'invalid owner claim: the token of client dps carries https://plgd.dev/owner="3", the enrollment group owner is "1"',
