@@ -15,6 +15,11 @@ import type { StoredKey } from './keys/key-ring.js'
 import type { StoredClientApp } from './local/client-app-context.js'
 import type { StoredHub } from './plgd/hub-profiles.js'
 import { openConfSettings, type SettingsStore as Store } from './platform/settings-store.js'
+import type {
+  IntegrityRecord,
+  IntegrityStore,
+  SettingsIntegrity,
+} from './secrets/settings-integrity.js'
 import type { VaultConfig } from './secrets/vault.js'
 import type { StoredTls } from './tls/local-ca.js'
 
@@ -55,6 +60,11 @@ export type SettingsData = {
    * this console initialised at each URL (a PSK key only sealed).
    */
   clientApp?: { url: string; apps: Record<string, StoredClientApp> }
+  /**
+   * The tag over clients, issuer.trustedAuthorities and keys, and the audit log's anchored head
+   * (secrets/settings-integrity.ts): a change made outside this program is refused at start.
+   */
+  integrity?: IntegrityRecord
 }
 
 /** Requests in flight per bulk job when neither the job nor `settings set` says otherwise. */
@@ -83,4 +93,39 @@ export const SETTINGS_DEFAULTS: SettingsData = {
 /** The app's settings under plain Node (conf). */
 export function openHeadlessSettings(dataDir: string): SettingsStore {
   return openConfSettings(dataDir, SETTINGS_DEFAULTS)
+}
+
+/** The authenticated sections as settings.json holds them (defaults for what an old file lacks). */
+export function integrityStore(settings: SettingsStore): IntegrityStore {
+  return {
+    read: {
+      clients: () => settings.get('clients') ?? {},
+      trustedAuthorities: () => settings.get('issuer')?.trustedAuthorities ?? [],
+      keys: () => settings.get('keys') ?? [],
+    },
+    load: () => settings.get('integrity'),
+    save: (record) => settings.set('integrity', record),
+  }
+}
+
+/**
+ * The settings the app writes through: a write of an authenticated section re-tags it. Only
+ * those writes pay (an HMAC and a second file write); issuing tokens writes no settings.
+ */
+export function integrityGuarded(
+  settings: SettingsStore,
+  integrity: SettingsIntegrity,
+): SettingsStore {
+  return {
+    get path() {
+      return settings.path
+    },
+    get: (key) => settings.get(key),
+    set(key, value) {
+      settings.set(key, value)
+      if (key === 'clients') integrity.refresh('clients')
+      else if (key === 'keys') integrity.refresh('keys')
+      else if (key === 'issuer') integrity.refresh('trustedAuthorities')
+    },
+  }
 }

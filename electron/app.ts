@@ -32,11 +32,24 @@ import { createPlgdClient } from './plgd/plgd-http-client.js'
 import {
   DEFAULT_JOB_CONCURRENCY,
   SETTINGS_DEFAULTS,
+  integrityGuarded,
+  integrityStore,
   type IssuerSettings,
   type SettingsStore,
 } from './app-settings.js'
 import { SealedBox } from './secrets/sealed-box.js'
-import { openVault, type VaultChoice, type VaultConfig } from './secrets/vault.js'
+import {
+  SECTION_NAMES,
+  SettingsIntegrity,
+  type IntegritySection,
+} from './secrets/settings-integrity.js'
+import {
+  markSettingsTagged,
+  openVault,
+  type OpenedVault,
+  type VaultChoice,
+  type VaultConfig,
+} from './secrets/vault.js'
 
 export interface AppOptions {
   dataDir: string
@@ -50,6 +63,11 @@ export interface AppOptions {
   throttle?: ThrottleOptions
   /** Sign on a second thread (a long-running issuer); one-shot commands sign inline. */
   signingThread?: boolean
+  /**
+   * Accept a change of the authenticated settings made outside this program (and an audit log
+   * shorter than its anchor): re-tag them and record that in the audit log.
+   */
+  acceptSettingsChange?: boolean | undefined
 }
 
 export type { IssuerUrls } from './issuer/issuer-urls.js'
@@ -115,19 +133,23 @@ export function configuredOrigin(
 
 /** The one composition root: every service is built here, from a platform. */
 export async function openApp(options: AppOptions): Promise<App> {
-  const { settings, log } = options
+  const { log } = options
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000))
   const vault = await openVault({
-    config: settings.get('vault'),
+    config: options.settings.get('vault'),
     keychain: options.keychain,
     dataDir: options.dataDir,
     choice: options.vaultChoice,
     passphrase: options.passphrase,
   })
   if (vault.created) {
-    settings.set('vault', vault.config)
+    options.settings.set('vault', vault.config)
     log.info('created the secret vault', { mode: vault.config.mode })
   }
+  // Before anything trusts settings.json: refused here when it was changed behind our back.
+  const integrity = new SettingsIntegrity(vault.key, integrityStore(options.settings))
+  const integrityAudit = settleIntegrity(options, vault, integrity)
+  const settings = integrityGuarded(options.settings, integrity)
   const sealer = new SealedBox(vault.key)
   const pepper = loadPepper(settings, sealer)
   // Settings written by an older version lack newer keys: defaults fill them in.
@@ -179,7 +201,25 @@ export async function openApp(options: AppOptions): Promise<App> {
     },
     options.defaultAlg ?? 'ES256',
   )
-  const audit = new AuditLog(db, nowSeconds)
+  const audit = new AuditLog(db, nowSeconds, {
+    load: () => integrity.auditAnchor(),
+    save: (anchor) => integrity.anchorAudit(anchor),
+  })
+  if (integrityAudit) {
+    // Accepted or new: the log as it is now is what the anchor vouches for from here on.
+    if (!integrity.auditAnchor()) integrity.anchorAudit(audit.head())
+    audit.append(integrityAudit)
+  } else if (options.acceptSettingsChange && !audit.anchorHolds()) {
+    // The settings match, but the log no longer reaches its anchor: accepted too, recorded.
+    const was = integrity.auditAnchor()
+    integrity.anchorAudit(audit.head())
+    audit.append({
+      actor: 'cli',
+      action: 'settings.change_accepted',
+      subject: 'audit',
+      details: { sections: [], auditAnchorWas: was ?? null },
+    })
+  }
   const replay = new ReplayCache(db, nowSeconds)
   const authorities = new RemoteAuthorityVerifier(nowSeconds)
 
@@ -353,6 +393,68 @@ export async function openApp(options: AppOptions): Promise<App> {
         .then(() => (signingThread ? signingThread.close().then(closeLedger) : closeLedger()))
     },
   }
+}
+
+/**
+ * Decides what to do with settings.json's integrity tag: nothing when it matches; tag a new data
+ * directory; tag an older one (the audit entry returned says so); refuse a change made outside
+ * this program, naming what changed and the way back, unless the caller accepts it (audited).
+ */
+function settleIntegrity(
+  options: AppOptions,
+  vault: OpenedVault,
+  integrity: SettingsIntegrity,
+):
+  { actor: string; action: string; subject: string; details: Record<string, unknown> } | undefined {
+  const markVault = (): void => {
+    if (!vault.settingsTagged) {
+      options.settings.set('vault', markSettingsTagged(vault.config, vault.key))
+    }
+  }
+  const check = integrity.check()
+  if (check.state === 'ok') {
+    markVault()
+    return undefined
+  }
+  if (check.state === 'absent' && (vault.created || !vault.settingsTagged)) {
+    integrity.seal(null)
+    markVault()
+    if (vault.created) return undefined
+    options.log.info('tagged the settings for integrity (first start of this version)')
+    return {
+      actor: 'upgrade',
+      action: 'settings.integrity_enabled',
+      subject: 'settings',
+      details: { sections: ['clients', 'trustedAuthorities', 'keys'] },
+    }
+  }
+  const sections: IntegritySection[] = check.state === 'changed' ? check.sections : []
+  const what =
+    sections.length > 0
+      ? `changed: ${sections.map((s) => SECTION_NAMES[s]).join(', ')}`
+      : check.state === 'absent'
+        ? 'its integrity record was removed'
+        : 'its integrity record was edited, or belongs to another vault'
+  if (options.acceptSettingsChange) {
+    const was = integrity.auditAnchor() ?? null
+    integrity.seal(null)
+    markVault()
+    options.log.warn('accepted a change of the settings made outside this program', { what })
+    return {
+      actor: 'cli',
+      action: 'settings.change_accepted',
+      subject: 'settings',
+      details: { sections: sections.length > 0 ? sections : ['integrity'], auditAnchorWas: was },
+    }
+  }
+  throw new AppError(
+    'conflict',
+    `${options.settings.path} was changed outside plgd-m2m-console (${what}). If you did not ` +
+      'make this change, someone who can write that file may have added a client, an authority ' +
+      'or a key: stop, and restore a backup of settings.json. If the change is yours, accept it ' +
+      `once with \`plgd-m2m-console serve --accept-settings-change --data-dir ${options.dataDir}\`` +
+      ' (recorded in the audit log).',
+  )
 }
 
 function loadPepper(settings: SettingsStore, sealer: SealedBox): Buffer {

@@ -13,6 +13,8 @@ export interface HeadlessOptions {
   vault?: VaultChoice | undefined
   vaultPassphraseFile?: string | undefined
   signingThread?: boolean
+  /** `serve --accept-settings-change`: re-tag settings.json changed outside the program. */
+  acceptSettingsChange?: boolean | undefined
 }
 
 /** The app on plain Node: conf for settings, keytar for the keychain. */
@@ -26,5 +28,6 @@ export async function openHeadlessApp(options: HeadlessOptions): Promise<App> {
     vaultChoice: options.vault,
     passphrase: passphraseSource(options.vaultPassphraseFile),
     signingThread: options.signingThread ?? false,
+    acceptSettingsChange: options.acceptSettingsChange,
   })
 }

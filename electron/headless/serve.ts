@@ -12,6 +12,8 @@ export interface ServeOptions extends IssuerRunOptions {
   log: Logger
   vault?: VaultChoice | undefined
   vaultPassphraseFile?: string | undefined
+  /** Accepts (and audits) a change of the authenticated settings made outside the program. */
+  acceptSettingsChange?: boolean | undefined
   /** Serves the console UI (the renderer build) to a browser on a loopback-only bridge. */
   console?: { staticDir: string; port?: number | undefined } | undefined
 }

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
 import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/contract/index.js'
+import { canonicalJson } from '../platform/canonical-json.js'
 import type { RecordsDb } from '../platform/records-db.js'
+
+export { canonicalJson }
 
 export interface AuditInput {
   actor: string
@@ -38,11 +41,22 @@ interface Row {
 const EXPORT_CHUNK = 500
 
 /**
+ * Where the log's head is kept outside the records file (with the authenticated settings), so
+ * that cutting off the newest entries is seen: the log must reach at least `count` entries, the
+ * one at `count` with hash `head`. Saved after each append has committed; a crash in between
+ * leaves the anchor one entry behind, which verifies.
+ */
+export interface AuditAnchorStore {
+  load(): { count: number; head: string } | undefined
+  save(anchor: { count: number; head: string }): void
+}
+
+/**
  * An append-only, hash-chained log of administrative acts, in the records database. Each entry's
  * hash covers its content and its predecessor's hash, so editing, removing or reordering any
  * entry but the newest breaks the chain from there on; triggers refuse UPDATE and DELETE.
- * Limits: whoever can write the file can drop the triggers and rewrite the chain from some entry
- * to the end, or cut off the newest entries; catching that needs the head hash kept elsewhere.
+ * Whoever can write the file can drop the triggers and rewrite the chain from some entry to the
+ * end, or cut off the newest entries: the anchor (AuditAnchorStore), kept elsewhere, catches that.
  */
 export class AuditLog {
   readonly #nowSeconds: () => number
@@ -53,9 +67,12 @@ export class AuditLog {
   readonly #all: Database.Statement<[]>
   readonly #after: Database.Statement<[number, number]>
   readonly #append: (entry: AuditInput) => AuditEntry
+  readonly #hashAt: Database.Statement<[number]>
+  readonly #anchor: AuditAnchorStore | undefined
 
-  constructor(db: RecordsDb, nowSeconds: () => number) {
+  constructor(db: RecordsDb, nowSeconds: () => number, anchor?: AuditAnchorStore) {
     this.#nowSeconds = nowSeconds
+    this.#anchor = anchor
     this.#last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')
     this.#insert = db.prepare(
       `INSERT INTO audit (seq, at, actor, action, subject, details, prev_hash, hash)
@@ -63,6 +80,7 @@ export class AuditLog {
     )
     this.#page = db.prepare('SELECT * FROM audit ORDER BY seq DESC LIMIT ? OFFSET ?')
     this.#count = db.prepare('SELECT count(*) AS n FROM audit')
+    this.#hashAt = db.prepare('SELECT hash FROM audit WHERE seq = ?')
     this.#all = db.prepare('SELECT * FROM audit ORDER BY seq')
     this.#after = db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
     // IMMEDIATE: the write lock is held from reading the head to inserting after it, so two
@@ -96,7 +114,25 @@ export class AuditLog {
     for (const key of ['actor', 'action', 'subject'] as const) {
       if (typeof entry[key] !== 'string') throw new TypeError(`audit ${key} must be a string`)
     }
-    return this.#append(entry)
+    // A log already cut below its anchor keeps the anchor, so `verify` goes on saying so.
+    const holds = this.anchorHolds()
+    const appended = this.#append(entry)
+    if (holds) this.#anchor?.save({ count: appended.seq, head: appended.hash })
+    return appended
+  }
+
+  /** Whether the log still holds its anchored entry (one indexed read, not a chain walk). */
+  anchorHolds(): boolean {
+    const anchor = this.#anchor?.load()
+    if (anchor === undefined || anchor.count === 0) return true
+    const row = this.#hashAt.get(anchor.count) as { hash: string } | undefined
+    return row?.hash === anchor.head
+  }
+
+  /** The newest entry's position and hash (count 0 for an empty log). */
+  head(): { count: number; head: string } {
+    const last = this.#last.get() as { seq: number; hash: string } | undefined
+    return { count: last?.seq ?? 0, head: last?.hash ?? GENESIS_HASH }
   }
 
   /** Newest first. */
@@ -115,13 +151,17 @@ export class AuditLog {
   /**
    * Recomputes the chain from the first entry. `brokenAt` is the first seq whose stored hash is
    * not the hash of its content, whose prev_hash is not its predecessor's hash, or that does not
-   * follow its predecessor's seq by one (a removed entry: then the one after the gap).
+   * follow its predecessor's seq by one (a removed entry: then the one after the gap). With an
+   * anchor, an intact chain must also reach it: when the newest entries were cut off, `brokenAt`
+   * is the first missing seq (past `entries`); when the tail was rewritten, the anchored seq.
    */
   verify(): AuditVerification {
     let entries = 0
     let brokenAt: number | undefined
     let expectedSeq = 1
     let prevHash = GENESIS_HASH
+    const anchor = this.#anchor?.load()
+    let hashAtAnchor: string | undefined
     for (const row of this.#all.iterate() as IterableIterator<Row>) {
       entries++
       if (brokenAt !== undefined) continue
@@ -129,8 +169,13 @@ export class AuditLog {
         brokenAt = row.seq
         continue
       }
+      if (row.seq === anchor?.count) hashAtAnchor = row.hash
       expectedSeq = row.seq + 1
       prevHash = row.hash
+    }
+    if (brokenAt === undefined && anchor !== undefined && anchor.count > 0) {
+      if (expectedSeq <= anchor.count) brokenAt = expectedSeq
+      else if (hashAtAnchor !== anchor.head) brokenAt = anchor.count
     }
     return brokenAt === undefined ? { ok: true, entries } : { ok: false, entries, brokenAt }
   }
@@ -190,23 +235,6 @@ function findSecretKey(value: unknown, path: string): string | undefined {
     }
   }
   return undefined
-}
-
-/** JSON with object keys sorted, recursively; undefined members dropped as JSON.stringify does. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`
-  }
-  if (value !== null && typeof value === 'object') {
-    const members = Object.keys(value)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map(
-        (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
-      )
-    return `{${members.join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
 }
 
 /** SHA-256 hex of the canonical form of the entry's content and its predecessor's hash. */

@@ -34,20 +34,45 @@ export interface OpenedVault {
   key: Buffer
   config: VaultConfig
   created: boolean
+  /**
+   * Whether this vault's settings carry an integrity tag (settings-integrity.ts): then a
+   * settings.json without one was stripped of it, not written by a version before tags.
+   */
+  settingsTagged: boolean
 }
 
-/** A MAC of a fixed label: proves a key is this directory's key without storing the key. */
-function checkValue(key: Buffer): string {
-  return createHmac('sha256', key).update('plgd-m2m-console vault check v1').digest('base64url')
+/**
+ * A MAC of a fixed label: proves a key is this directory's key without storing the key. Version
+ * 2 also says "the settings are tagged": without the key nobody can turn it back into version
+ * 1, so removing the tag from settings.json cannot pass for an old data directory.
+ */
+const CHECK_LABELS = {
+  1: 'plgd-m2m-console vault check v1',
+  2: 'plgd-m2m-console vault check v2 (settings tagged)',
+} as const
+
+function checkValue(key: Buffer, version: 1 | 2 = 2): string {
+  return createHmac('sha256', key).update(CHECK_LABELS[version]).digest('base64url')
 }
 
-function verifyCheck(key: Buffer, config: VaultConfig, wrong: string): Buffer {
+/** The vault config once its settings are tagged (an upgrade of an older data directory). */
+export function markSettingsTagged(config: VaultConfig, key: Buffer): VaultConfig {
+  return { ...config, check: checkValue(key, 2) }
+}
+
+function verifyCheck(
+  key: Buffer,
+  config: VaultConfig,
+  wrong: string,
+): { key: Buffer; settingsTagged: boolean } {
   const expected = Buffer.from(config.check, 'base64url')
-  const actual = Buffer.from(checkValue(key), 'base64url')
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    throw new AppError('vault_locked', wrong)
+  for (const version of [2, 1] as const) {
+    const actual = Buffer.from(checkValue(key, version), 'base64url')
+    if (expected.length === actual.length && timingSafeEqual(expected, actual)) {
+      return { key, settingsTagged: version === 2 }
+    }
   }
-  return key
+  throw new AppError('vault_locked', wrong)
 }
 
 async function deriveFromPassphrase(
@@ -88,12 +113,12 @@ export async function openVault(options: OpenVaultOptions): Promise<OpenedVault>
           'or its entry was deleted (without it the stored keys cannot be read)',
       )
     }
-    const key = verifyCheck(
+    const checked = verifyCheck(
       Buffer.from(stored, 'base64'),
       config,
       `the keychain entry ${config.account} does not belong to this data directory`,
     )
-    return { key, config, created: false }
+    return { ...checked, config, created: false }
   }
   if (config?.mode === 'passphrase') {
     const key = await deriveFromPassphrase(
@@ -101,7 +126,7 @@ export async function openVault(options: OpenVaultOptions): Promise<OpenedVault>
       Buffer.from(config.salt, 'base64url'),
       config,
     )
-    return { key: verifyCheck(key, config, 'wrong vault passphrase'), config, created: false }
+    return { ...verifyCheck(key, config, 'wrong vault passphrase'), config, created: false }
   }
   return createVault(options)
 }
@@ -116,7 +141,7 @@ async function createVault(options: OpenVaultOptions): Promise<OpenedVault> {
       ...SCRYPT,
       check: checkValue(key),
     }
-    return { key, config, created: true }
+    return { key, config, created: true, settingsTagged: true }
   }
   const account = `wrapping-key:${options.dataDir}`
   const key = randomBytes(32)
@@ -139,5 +164,10 @@ async function createVault(options: OpenVaultOptions): Promise<OpenedVault> {
       { cause },
     )
   }
-  return { key, config: { mode: 'keychain', account, check: checkValue(key) }, created: true }
+  return {
+    key,
+    config: { mode: 'keychain', account, check: checkValue(key) },
+    created: true,
+    settingsTagged: true,
+  }
 }

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import Database from 'better-sqlite3'
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLocalJWKSet, jwtVerify } from 'jose'
@@ -91,9 +91,15 @@ describe('a data directory written by 0.1.0', () => {
     expect(revoked.items.map((t) => t.id)).toEqual([expected.tokens.revoked])
   })
 
-  it('keeps an audit chain that verifies', () => {
+  it('keeps an audit chain that verifies, the first start of this version recorded after it', () => {
     expect(expected.audit).toEqual({ ok: true, entries: 8 })
-    expect(app.audit.verify()).toEqual(expected.audit)
+    // Issue 16: the settings get their integrity tag on the first start, audited.
+    expect(app.audit.verify()).toEqual({ ok: true, entries: expected.audit.entries + 1 })
+    expect(app.audit.list(0, 1).items[0]).toMatchObject({
+      seq: 9,
+      actor: 'upgrade',
+      action: 'settings.integrity_enabled',
+    })
   })
 
   it('has its records database at the latest schema', () => {
@@ -129,7 +135,45 @@ describe('a data directory written by 0.1.0', () => {
 
     // A new administrative act chains onto the old entries.
     app.audit.append({ actor: 'test', action: 'client.enable', subject: 'svc' })
-    expect(app.audit.verify()).toEqual({ ok: true, entries: 9 })
+    expect(app.audit.verify()).toEqual({ ok: true, entries: 10 })
+  })
+})
+
+describe('a data directory written by 0.1.0, after its first start', () => {
+  it('is tagged: stripping the tag and adding a client is refused at the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plgd-m2m-upgrade-tag-'))
+    const openDir = () =>
+      openApp({
+        dataDir: dir,
+        settings: openHeadlessSettings(dir),
+        keychain: new FakeKeychain('unreachable'),
+        log: recordingLogger(),
+        passphrase: () => Promise.resolve(expected.passphrase),
+        nowSeconds: () => now,
+      })
+    try {
+      cpSync(FIXTURE, dir, { recursive: true })
+      await (await openDir()).close()
+      const file = join(dir, 'settings.json')
+      const data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & {
+        clients: Record<string, unknown>
+      }
+      expect(data.integrity).toMatchObject({ v: 1, audit: { count: 9 } })
+      // Made to look like a 0.1.0 file again, with a client of the intruder's.
+      delete data.integrity
+      data.clients.intruder = { ...(data.clients.dps as object), id: 'intruder' }
+      writeFileSync(file, JSON.stringify(data))
+      const err = await openDir().then(
+        (a) => a.close(),
+        (e: unknown) => e,
+      )
+      expect(toErrorShape(err)).toEqual({
+        code: 'conflict',
+        message: expect.stringContaining('its integrity record was removed'),
+      })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 

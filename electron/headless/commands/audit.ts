@@ -24,6 +24,8 @@ export const auditCommands = [
   methodCommand({
     words: 'audit verify',
     summary: `check the audit log's hash chain; exits ${AUDIT_TAMPERED_EXIT} when it is broken`,
+    details:
+      'The chain must also reach the head anchored in the authenticated settings, so newest entries cut off are reported too.',
     options: {},
     examples: ['audit verify'],
     method: 'audit.verify',
@@ -31,7 +33,9 @@ export const auditCommands = [
     human: (v) =>
       v.ok
         ? `audit log intact: ${v.entries} entries verified\n`
-        : `AUDIT LOG TAMPERED: the chain breaks at entry ${v.brokenAt} (${v.entries} entries)\n`,
+        : v.brokenAt !== undefined && v.brokenAt > v.entries
+          ? `AUDIT LOG TAMPERED: entries from ${v.brokenAt} on were cut off (${v.entries} entries left; settings.json anchors more)\n`
+          : `AUDIT LOG TAMPERED: the chain breaks at entry ${v.brokenAt} (${v.entries} entries)\n`,
     exitCode: (v) => (v.ok ? 0 : AUDIT_TAMPERED_EXIT),
   }),
   methodCommand({

@@ -28,6 +28,9 @@ export const serveCommands = [
       ),
       'no-console': option.flag('do not serve the console UI'),
       'console-port': option.integer('port', 'port of the console UI (default: any free port)'),
+      'accept-settings-change': option.flag(
+        'settings.json was changed outside the program (clients, trusted authorities or keys) and the change is yours: accept it, re-tag the file and record that in the audit log',
+      ),
     },
     examples: ['serve --listen 0.0.0.0:8443 --public-host console.example.lan --station'],
     async run({ globals, io }, v) {
@@ -41,6 +44,7 @@ export const serveCommands = [
         console: v['no-console'] ? undefined : consoleBuild(globals.log, v['console-port']),
         vault: globals.vault,
         vaultPassphraseFile: globals.vaultPassphraseFile,
+        acceptSettingsChange: v['accept-settings-change'],
       })
       const { ready } = running
       // The young generation is bounded from the first line (bin/plgd-m2m-console.js).
