@@ -25,11 +25,35 @@ export function bridgeSite(port: number): BridgeSite {
   return { host, origin: `http://${host}` }
 }
 
-/** Host, Origin and Sec-Fetch-Site: checked for every request, static files included. */
+/** Headers a request must not repeat: Node keeps the first Host and drops the others. */
+const SINGLE_HEADERS = new Set(['host', 'origin', 'sec-fetch-site'])
+
+/**
+ * The first of SINGLE_HEADERS that `rawHeaders` (name, value, name, value…) carries twice. A
+ * proxy or cache in front may honour the other copy than Node does: refuse rather than guess.
+ */
+function repeatedHeader(rawHeaders: readonly string[]): string | undefined {
+  const seen = new Set<string>()
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase()
+    if (!SINGLE_HEADERS.has(name)) continue
+    if (seen.has(name)) return name
+    seen.add(name)
+  }
+  return undefined
+}
+
+/**
+ * Host, Origin and Sec-Fetch-Site: checked for every request, static files included. Give
+ * `rawHeaders` (the request's) so a repeated Host is refused too.
+ */
 export function refuseForeignRequest(
   headers: IncomingHttpHeaders,
   site: BridgeSite,
+  rawHeaders: readonly string[] = [],
 ): Refusal | null {
+  const repeated = repeatedHeader(rawHeaders)
+  if (repeated !== undefined) return { status: 400, reason: `duplicate ${repeated} header` }
   if (headers.host !== site.host) return { status: 403, reason: 'forbidden host' }
   const requestOrigin = headers.origin
   if (requestOrigin !== undefined && requestOrigin !== site.origin) {

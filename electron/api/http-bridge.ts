@@ -176,7 +176,7 @@ export async function startConsoleBridge(opts: ConsoleBridgeOptions): Promise<Co
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value)
-    const refusal = refuseForeignRequest(req.headers, site)
+    const refusal = refuseForeignRequest(req.headers, site, req.rawHeaders)
     if (refusal) return refuse(req, res, refusal)
     const rawUrl = req.url ?? ''
     // Origin-form only ("/path"): absolute-form and "*" targets have no business here.

@@ -36,6 +36,24 @@ describe('refuseForeignRequest', () => {
   ])('refuses %j: %s', (headers, reason) => {
     expect(refuseForeignRequest(headers, site)).toEqual({ status: 403, reason })
   })
+
+  // Issue 16: Node keeps the first Host of two; something in front may keep the other.
+  it.each([
+    [['Host', '127.0.0.1:51234', 'Host', 'rebound.example'], 'duplicate host header'],
+    [['host', '127.0.0.1:51234', 'HOST', '127.0.0.1:51234'], 'duplicate host header'],
+    [
+      ['Host', '127.0.0.1:51234', 'Origin', 'http://127.0.0.1:51234', 'Origin', 'x'],
+      'duplicate origin header',
+    ],
+  ])('refuses a repeated header: %j', (raw, reason) => {
+    const headers = { host: '127.0.0.1:51234', origin: 'http://127.0.0.1:51234' }
+    expect(refuseForeignRequest(headers, site, raw)).toEqual({ status: 400, reason })
+  })
+
+  it('lets one of each through with the raw headers given', () => {
+    const raw = ['Host', '127.0.0.1:51234', 'Accept', 'a', 'Accept', 'b']
+    expect(refuseForeignRequest({ host: '127.0.0.1:51234' }, site, raw)).toBeNull()
+  })
 })
 
 describe('sessionTokenCheck', () => {
