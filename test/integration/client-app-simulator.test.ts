@@ -1,8 +1,10 @@
 // @vitest-environment node
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { get } from 'node:http'
+import { createInterface } from 'node:readline'
 import { Agent } from 'node:https'
-import { SignJWT, generateKeyPair } from 'jose'
+import { SignJWT, exportJWK, generateKeyPair } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startIssuer, type RunningIssuer } from '../../electron/issuer/issuer-runtime.js'
 import {
@@ -710,5 +712,129 @@ describe('client-application simulator, X509 mode with remote provisioning', () 
     )
     expect(finish.status, finish.text).toBe(200)
     expect(app.view(device!.id)).toMatchObject({ ownershipStatus: 'OWNED', owner: OWNER })
+  })
+
+  it('X509 without remote provisioning: initialised at once; expired, foreign-key and ownerless tokens refused', async () => {
+    const app = await startApp({ mode: 'X509', remoteProvisioning: { mode: 'MODE_NONE' } })
+    const { privateKey, publicKey } = await generateKeyPair('ES256')
+    const jwks = {
+      keys: [{ ...(await exportJWK(publicKey)), kid: 'bench-key', alg: 'ES256', use: 'sig' }],
+    }
+    const token = (
+      claims: Record<string, unknown>,
+      exp: string | number = '5m',
+      kid = 'bench-key',
+    ) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid })
+        .setIssuedAt()
+        .setExpirationTime(exp)
+        .sign(privateKey)
+    const ownerless = await call(
+      app,
+      'POST',
+      '/api/v1/initialize',
+      { jwks },
+      await token({ sub: 'x' }),
+    )
+    expect(ownerless.status).toBe(401)
+    expect(ownerless.json()).toMatchObject({
+      code: 16,
+      message:
+        'cannot access to /api/v1/initialize: invalid token: claim https://plgd.dev/owner not present',
+    })
+    const expired = await call(
+      app,
+      'POST',
+      '/api/v1/initialize',
+      { jwks },
+      await token({ 'https://plgd.dev/owner': 'tech' }, Math.floor(Date.now() / 1000) - 10),
+    )
+    expect(expired.json()).toMatchObject({
+      code: 16,
+      message: expect.stringMatching(/token is expired/),
+    })
+    const done = await call(
+      app,
+      'POST',
+      '/api/v1/initialize',
+      { jwks },
+      await token({ 'https://plgd.dev/owner': 'tech' }),
+    )
+    expect(done.json()).toEqual({})
+    expect(app.state).toMatchObject({ initialized: true, owner: 'tech' })
+    const foreignKey = await call(
+      app,
+      'GET',
+      '/api/v1/devices',
+      undefined,
+      await token({ 'https://plgd.dev/owner': 'tech' }, '5m', 'other-key'),
+    )
+    expect(foreignKey.status).toBe(401)
+    expect(foreignKey.json()).toMatchObject({
+      code: 16,
+      message: expect.stringMatching(/^cannot access to \/api\/v1\/devices: invalid token: /),
+    })
+    // The issuer's token is signed by a key the pushed JWKS does not hold.
+    expect((await call(app, 'GET', '/api/v1/devices', undefined, bearer)).status).toBe(401)
+    const ok = await call(
+      app,
+      'GET',
+      '/api/v1/devices',
+      undefined,
+      await token({ 'https://plgd.dev/owner': 'tech' }),
+    )
+    expect(ok.status).toBe(200)
+  })
+})
+
+describe('client-application simulator as a process', () => {
+  it('prints one JSON line, serves its hooks over HTTP and stops on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      ['test/fixtures/client-app-simulator/main.mjs', '--devices', '2', '--tick-ms', '20'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).once('line', resolve)
+        child.once('exit', (code) => reject(new Error(`exited ${code}`)))
+      })
+      const ready = JSON.parse(line) as { url: string; mode: string; deviceIds: string[] }
+      expect(ready).toMatchObject({
+        mode: 'PRE_SHARED_KEY',
+        deviceIds: makeDevices(2).map((d) => d.id),
+      })
+      const added = await httpRequest(`${ready.url}/_sim/devices`, {
+        method: 'POST',
+        body: JSON.stringify({ count: 1 }),
+      })
+      expect(added.json()).toEqual({ ids: [makeDevices(1, {}, 2)[0]!.id] })
+      await httpRequest(`${ready.url}/api/v1/initialize`, {
+        method: 'POST',
+        body: JSON.stringify({ preSharedKey: PSK }),
+      })
+      const owned = await httpRequest(`${ready.url}/_sim/devices/${ready.deviceIds[0]}/ownership`, {
+        method: 'POST',
+        body: JSON.stringify({ ownershipStatus: 'OWNED' }),
+      })
+      expect(owned.json()).toMatchObject({ ownershipStatus: 'OWNED', owner: OWNER })
+      const state = (await httpRequest(`${ready.url}/_sim/state`)).json<{
+        initialized: boolean
+        devices: unknown[]
+      }>()
+      expect(state.initialized).toBe(true)
+      expect(state.devices).toHaveLength(3)
+      const log = (await httpRequest(`${ready.url}/_sim/request-log`)).json<{
+        entries: { path: string; bearer: boolean }[]
+      }>()
+      expect(log.entries).toEqual([
+        expect.objectContaining({ path: '/api/v1/initialize', bearer: false }),
+      ])
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    }
   })
 })
