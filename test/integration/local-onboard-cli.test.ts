@@ -108,7 +108,7 @@ beforeAll(async () => {
   expect(setup.code, setup.stderr).toBe(0)
   const profile = (added as { value: { dpsDeviceEndpoint: string | null } }).value
   app = await startClientAppSimulator({
-    devices: makeDevices(6),
+    devices: makeDevices(8),
     hub: {
       simUrl: hub.url,
       caPem: hub.caPem,
@@ -119,7 +119,7 @@ beforeAll(async () => {
   ids = [...app.state.devices.keys()]
   const init = await local('init', '--owner', '1')
   expect(init.code, init.stderr).toBe(0)
-  const own = await local('own', ...devices(...ids.slice(0, 5)))
+  const own = await local('own', ...devices(...ids.slice(0, 7)))
   expect(own.code, own.stderr).toBe(0)
 }, 60_000)
 
@@ -159,7 +159,7 @@ describe('local point-at-dps', () => {
   }, 60_000)
 
   it('an unowned device fails at the device: own it first', async () => {
-    const unowned = ids[5]!
+    const unowned = ids[7]!
     const { code, lines } = await local('point-at-dps', '--hub', 'lab', ...devices(unowned))
     expect(code).toBe(1)
     const final = finalOf(lines, unowned)!
@@ -167,6 +167,36 @@ describe('local point-at-dps', () => {
     expect(final.message).toContain(`own it first: \`local own ${unowned}\``)
     expect(lines.at(-1)?.summary).toEqual({ done: 0, failed: 1 })
   })
+})
+
+describe('local point-at-dps as a job', () => {
+  it('is cancelled while DPS is stalled, then resumed to provisioned', async () => {
+    hub.pause(true)
+    const id = ids[6]!
+    try {
+      const started = await dispatch('local.pointAtDps', {
+        clientAppUrl: app.url,
+        hub: 'lab',
+        clientId: 'dps',
+        deviceIds: [id],
+        timeoutSeconds: 60,
+      })
+      expect(started.ok, JSON.stringify(started)).toBe(true)
+      const jobId = (started as { value: { jobId: string } }).value.jobId
+      // The device was written and is waiting on DPS.
+      await expect.poll(() => app.view(id).dps.endpoint, { timeout: 10_000 }).not.toBe('')
+      const cancelled = await dispatch('jobs.cancel', { id: jobId })
+      expect(cancelled).toMatchObject({ ok: true, value: { state: 'cancelled' } })
+      hub.pause(false)
+      const resumed = await cli('jobs', 'resume', jobId)
+      expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0)
+      const lines = jsonLines(resumed.stdout) as Line[]
+      expect(lines.at(-1)?.summary).toEqual({ done: 1, failed: 0 })
+      expect(finalOf(lines, id)?.deviceStatus).toBe('provisioned')
+    } finally {
+      hub.pause(false)
+    }
+  }, 60_000)
 })
 
 describe('local onboard', () => {

@@ -21,7 +21,7 @@ export function lifetimeSeconds(text: string | undefined): number | undefined {
 const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString()
 
 /** One human line per change: the device's status, the token's expiry, a failure's place and fix. */
-function humanLine(item: JobItemView): string {
+export function describeOnboardItem(item: JobItemView): string {
   const d = item.detail as {
     deviceStatus?: string | null
     token?: { jti: string; expiresAt: number }
@@ -33,7 +33,7 @@ function humanLine(item: JobItemView): string {
   if (d.token) parts.push(`token ${d.token.jti} expires ${iso(d.token.expiresAt)}`)
   if (d.failedAt) parts.push(`failed at: ${d.failedAt}`)
   if (item.message) parts.push(item.message)
-  const snippet = d.snippet ? `\n${d.snippet.replace(/^/gm, '    ')}` : ''
+  const snippet = d.snippet ? `\n${d.snippet.replace(/\n$/, '').replace(/^/gm, '    ')}` : ''
   return `${parts.join('  ')}${snippet}\n`
 }
 
@@ -67,7 +67,7 @@ export const localOnboardingCommands: Command[] = [
         clientId: v.client,
         timeoutSeconds: v.timeout,
       })
-      return followJob(ctx, jobId, { human: humanLine })
+      return followJob(ctx, jobId, { human: describeOnboardItem })
     },
   }),
   customCommand({
@@ -102,7 +102,7 @@ export const localOnboardingCommands: Command[] = [
         tokenLifetimeSeconds: lifetimeSeconds(v['token-lifetime']),
         timeoutSeconds: v.timeout,
       })
-      return followJob(ctx, jobId, { human: humanLine })
+      return followJob(ctx, jobId, { human: describeOnboardItem })
     },
   }),
 ]
