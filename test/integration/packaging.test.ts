@@ -1,8 +1,22 @@
 // @vitest-environment node
-import { readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { generateKeyPairSync, verify } from 'node:crypto'
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { promisify } from 'node:util'
+import { Worker } from 'node:worker_threads'
+import { listPackage, statFile } from '@electron/asar'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 /**
  * electron-builder.yml as electron-builder itself reads and validates it (app-builder-lib's
@@ -15,6 +29,7 @@ interface FileSet {
 }
 
 interface BuilderConfig {
+  publish?: unknown
   asar?: boolean | object | null
   files?: (string | FileSet)[] | null
   electronFuses?: Record<string, boolean> | null
@@ -80,7 +95,16 @@ describe('electron-builder.yml', () => {
       enableEmbeddedAsarIntegrityValidation: true,
       enableNodeOptionsEnvironmentVariable: false,
       enableNodeCliInspectArguments: false,
+      grantFileProtocolExtraPrivileges: false,
     })
+  })
+
+  it('publishes nothing and ships no updater (updates are off)', () => {
+    expect(config.publish).toBeNull()
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
+    expect(Object.keys(manifest.dependencies)).not.toContain('electron-updater')
   })
 
   it('packs the app into an asar (the integrity fuse checks the asar)', () => {
@@ -105,5 +129,224 @@ describe('electron-builder.yml', () => {
     expect(packs('dist/node/electron/main.js.map')).toBe(false)
     expect(packs('electron/main.ts')).toBe(false)
     expect(packs('test/unit/ipc-transport.test.ts')).toBe(false)
+  })
+})
+
+// The Electron fuse wire as @electron/fuses finds it in a binary: sentinel, wire version 1, the
+// number of fuses, then one byte each ('0' off, '1' on), in FuseV1Options order.
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'
+const FUSES = [
+  'runAsNode',
+  'enableCookieEncryption',
+  'enableNodeOptionsEnvironmentVariable',
+  'enableNodeCliInspectArguments',
+  'enableEmbeddedAsarIntegrityValidation',
+  'onlyLoadAppFromAsar',
+  'loadBrowserProcessSpecificV8Snapshot',
+  'grantFileProtocolExtraPrivileges',
+] as const
+// Electron's own defaults, the opposite of most of what electron-builder.yml asks.
+const STOCK_WIRE = '10110001'
+
+function readFuses(binary: string): Record<string, boolean> {
+  const bytes = readFileSync(binary)
+  const at = bytes.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length
+  if (at < FUSE_SENTINEL.length) throw new Error(`no fuse wire in ${binary}`)
+  expect(bytes[at], 'fuse wire version').toBe(1)
+  const wire = bytes.subarray(at + 2, at + 2 + bytes[at + 1]!).toString('latin1')
+  return Object.fromEntries(FUSES.map((name, i) => [name, wire[i] === '1']))
+}
+
+/**
+ * `electron-builder --linux dir` with a stub Electron (a script carrying Electron's fuse wire):
+ * the whole pipeline but the Electron download and the native rebuild (offline here), into a
+ * folder outside the repo so nothing resolves back to the project's node_modules.
+ */
+describe('the packed app (electron-builder --dir, stub Electron)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'plgd-pack-'))
+  const out = join(work, 'out')
+  const appDir = join(out, 'linux-unpacked')
+  const resources = join(appDir, 'resources')
+  const asar = join(resources, 'app.asar')
+  const unpacked = join(resources, 'app.asar.unpacked')
+  let entries: string[] = []
+
+  beforeAll(async () => {
+    for (const built of [
+      'dist/node/electron/main.js',
+      'dist/renderer/index.html',
+      'dist/icons/app/icon.png',
+    ]) {
+      if (!existsSync(join(ROOT, built)))
+        throw new Error(`${built} is missing: run \`npm run build\` before the packaging tests`)
+    }
+    const stub = join(work, 'electron-dist')
+    mkdirSync(stub)
+    writeFileSync(
+      join(stub, 'electron'),
+      Buffer.concat([
+        Buffer.from(`#!/bin/sh\nexit 0\n# `),
+        Buffer.from(FUSE_SENTINEL, 'latin1'),
+        Buffer.from([1, FUSES.length]),
+        Buffer.from(`${STOCK_WIRE}\n`, 'latin1'),
+      ]),
+    )
+    chmodSync(join(stub, 'electron'), 0o755)
+    const electronVersion = (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules/electron/package.json'), 'utf8')) as {
+        version: string
+      }
+    ).version
+    writeFileSync(join(stub, 'version'), electronVersion)
+    await promisify(execFile)(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/electron-builder/cli.js'),
+        '--linux',
+        'dir',
+        '--publish',
+        'never',
+        `-c.electronDist=${stub}`,
+        // The rebuild against Electron's headers needs them from the internet.
+        '-c.npmRebuild=false',
+        `-c.directories.output=${out}`,
+      ],
+      { cwd: ROOT, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 },
+    )
+    entries = listPackage(asar, { isPack: false })
+  }, 180_000)
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+  it('packs the entry, preload, console build and icons into app.asar', () => {
+    for (const file of [
+      '/package.json',
+      '/dist/node/electron/main.js',
+      '/dist/preload/preload.js',
+      '/dist/renderer/index.html',
+      '/dist/icons/app/icon.png',
+      '/dist/icons/app/tray.png',
+      '/dist/icons/app/tray@2x.png',
+    ])
+      expect(entries).toContain(file)
+    expect(existsSync(join(resources, 'LICENSE'))).toBe(true)
+  })
+
+  it('packs no sources, tests, source maps or installer icons', () => {
+    const ours = entries.filter((e) => !e.startsWith('/node_modules/'))
+    expect(ours.filter((e) => /\.(ts|tsx|map|mjs)$/.test(e))).toEqual([])
+    for (const folder of [
+      '/electron',
+      '/renderer',
+      '/shared',
+      '/test',
+      '/scripts',
+      '/docs',
+      '/build',
+      '/bench',
+      '/bin',
+      '/dist/cli',
+      '/dist/icons/installer',
+    ])
+      expect(ours.filter((e) => e === folder || e.startsWith(`${folder}/`))).toEqual([])
+    expect(ours).not.toContain('/dist/node/electron/preload.js')
+  })
+
+  it('packs the runtime dependencies and none of the dev dependencies', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+      devDependencies: Record<string, string>
+    }
+    for (const name of Object.keys(manifest.dependencies))
+      expect(entries, `dependency ${name}`).toContain(`/node_modules/${name}`)
+    const dev = Object.keys(manifest.devDependencies).filter((name) =>
+      entries.includes(`/node_modules/${name}`),
+    )
+    expect(dev).toEqual([])
+    // Nor what only dev dependencies bring.
+    for (const name of [
+      'vite',
+      'vitest',
+      'typescript',
+      'react',
+      'electron-builder',
+      '@resvg/resvg-js',
+    ])
+      expect(entries).not.toContain(`/node_modules/${name}`)
+  })
+
+  it('unpacks every native module, keytar and better-sqlite3 among them', () => {
+    const natives = entries.filter((e) => e.endsWith('.node'))
+    expect(natives.some((e) => e.startsWith('/node_modules/keytar/'))).toBe(true)
+    expect(natives.some((e) => e.startsWith('/node_modules/better-sqlite3/'))).toBe(true)
+    for (const file of natives) {
+      expect((statFile(asar, file.slice(1)) as { unpacked?: boolean }).unpacked, file).toBe(true)
+      expect(existsSync(join(unpacked, file)), file).toBe(true)
+    }
+    // better-sqlite3 ships its C sources; only the binding is needed.
+    expect(entries.filter((e) => e.startsWith('/node_modules/better-sqlite3/deps/'))).toEqual([])
+  })
+
+  it('flips the fuses electron-builder.yml sets in the packed binary', () => {
+    const fuses = readFuses(join(appDir, 'plgd-m2m-console'))
+    expect(fuses).toMatchObject(config.electronFuses ?? {})
+    expect(fuses.runAsNode).toBe(false)
+    expect(fuses.onlyLoadAppFromAsar).toBe(true)
+  })
+
+  it('runs the unpacked signing worker with plain Node: opens the ledger, records and signs', async () => {
+    const script = join(unpacked, 'dist/node/electron/issuer/sign-and-record-worker.js')
+    expect(existsSync(script)).toBe(true)
+    const dataDir = join(work, 'data')
+    mkdirSync(dataDir)
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' })
+    const worker = new Worker(script)
+    try {
+      const reply = new Promise<{ batch: number; tokens?: string[]; error?: string }>(
+        (resolve, reject) => {
+          worker.once('message', resolve)
+          worker.once('error', reject)
+          worker.once('exit', (code) => reject(new Error(`the worker exited (${code})`)))
+        },
+      )
+      worker.postMessage({ type: 'ledger', dataDir })
+      worker.postMessage({ type: 'key', kid: 'k1', alg: 'ES256', der: new Uint8Array(der) })
+      const row = [
+        'jti-1',
+        'pack',
+        'owner-1',
+        1_700_000_000,
+        '[]',
+        '',
+        1_700_003_600,
+        'c1',
+        'c1',
+        '{}',
+      ]
+      worker.postMessage({
+        type: 'sign',
+        batch: 1,
+        jobs: [['k1', 'JWT', JSON.stringify({ jti: 'jti-1', sub: 'c1' }), row]],
+      })
+      const answer = await reply
+      expect(answer.error).toBeUndefined()
+      const [header, payload, signature] = answer.tokens![0]!.split('.')
+      expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({
+        alg: 'ES256',
+        kid: 'k1',
+      })
+      expect(
+        verify(
+          'sha256',
+          Buffer.from(`${header}.${payload}`),
+          { key: publicKey, dsaEncoding: 'ieee-p1363' },
+          Buffer.from(signature!, 'base64url'),
+        ),
+      ).toBe(true)
+      expect(existsSync(join(dataDir, 'records.sqlite3'))).toBe(true)
+    } finally {
+      await worker.terminate()
+    }
   })
 })
