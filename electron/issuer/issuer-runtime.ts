@@ -3,7 +3,11 @@ import { join } from 'node:path'
 import { AppError } from '../../shared/errors.js'
 import { configuredOrigin, type App } from '../app.js'
 import { CA_CERT_FILE } from '../platform/paths.js'
-import { isLoopback, startServer } from './issuer-server.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { RequestSite } from '../net/request-site.js'
+import { isLoopback, startServer, type ConnectionLimits } from './issuer-server.js'
+import { plainHttpSites, refuseForeignIssuerRequest, refusalMessage } from './plain-http-policy.js'
+import { sendStatus } from './responses.js'
 
 const RENEWAL_CHECK_MS = 12 * 3600 * 1000
 const PURGE_EVERY_MS = 3600 * 1000
@@ -16,6 +20,8 @@ export interface IssuerRunOptions {
   insecureHttp?: boolean
   /** An always-on issuer: advertises plgd's tokens endpoint so hubs verify every token. */
   station?: boolean
+  /** Overrides of the connection limits (tests). */
+  limits?: Partial<ConnectionLimits>
 }
 
 export interface IssuerReady {
@@ -54,7 +60,25 @@ export async function startIssuer(app: App, options: IssuerRunOptions): Promise<
     )
   }
   const tls = options.insecureHttp ? undefined : await prepareTls(app, host, publicHost)
-  const server = await startServer({ host, port, tls, handler: app.issuerHandler() })
+  const handler = app.issuerHandler()
+  // Plain HTTP: known once the port is; until then every request is refused.
+  let sites: RequestSite[] = []
+  const guarded = (req: IncomingMessage, res: ServerResponse): void => {
+    const refusal = refuseForeignIssuerRequest(req.headers, req.rawHeaders, sites)
+    if (refusal) {
+      const code = refusal.status === 403 ? 7 : 14
+      return sendStatus(res, refusal.status, code, refusalMessage(refusal, sites))
+    }
+    void handler(req, res)
+  }
+  const server = await startServer({
+    host,
+    port,
+    tls,
+    handler: tls ? handler : guarded,
+    limits: options.limits,
+  })
+  sites = plainHttpSites(host, publicHost, server.port)
   const origin = configuredOrigin(
     { ...stored, listenHost: host, port: server.port, publicHost: publicHost ?? null },
     tls ? 'https' : 'http',
