@@ -5,7 +5,8 @@ import { AppError } from '../../shared/errors.js'
 
 /**
  * Where the vault passphrase comes from, in order: a file (--vault-passphrase-file), the
- * PLGD_M2M_VAULT_PASSPHRASE variable (CI), a prompt on the terminal. Undefined when none applies.
+ * PLGD_M2M_VAULT_PASSPHRASE variable (CI; removed from the environment once read), a prompt on
+ * the terminal. Undefined when none applies.
  */
 export function passphraseSource(file: string | undefined): (() => Promise<string>) | undefined {
   if (file) {
@@ -18,7 +19,11 @@ export function passphraseSource(file: string | undefined): (() => Promise<strin
     }
   }
   const fromEnv = process.env.PLGD_M2M_VAULT_PASSPHRASE
-  if (fromEnv) return async () => fromEnv
+  if (fromEnv) {
+    // Read once, then out of the environment: no child process, worker or crash report gets it.
+    delete process.env.PLGD_M2M_VAULT_PASSPHRASE
+    return async () => fromEnv
+  }
   if (process.stdin.isTTY && process.stderr.isTTY) return promptHidden
   return undefined
 }

@@ -1,3 +1,5 @@
+import { rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import type { App } from '../app.js'
 import { startConsoleBridge, type ConsoleBridge } from '../api/http-bridge.js'
 import { createDispatcher } from '../api/dispatcher.js'
@@ -30,6 +32,15 @@ export interface Serving {
   stop(): Promise<void>
 }
 
+/**
+ * Where a running `serve` keeps its console link (the session key) for its user: inside the
+ * owner-only data directory, the file itself owner-only, removed at stop. The link goes to
+ * stdout only when that is a terminal (or with --json), never into a service's journal.
+ */
+export function consoleLinkFile(dataDir: string): string {
+  return join(resolve(dataDir), 'console-link.txt')
+}
+
 /** Starts the issuer on a data directory and holds its lock until stopped. */
 export async function serve(options: ServeOptions): Promise<Serving> {
   let bridge: ConsoleBridge | undefined
@@ -50,9 +61,14 @@ export async function serve(options: ServeOptions): Promise<Serving> {
     issuer: options,
     transports: startBridge ? [startBridge] : [],
   })
+  const linkFile = consoleLinkFile(host.app.dataDir)
+  if (bridge) writeFileSync(linkFile, `${bridge.consoleUrl}\n`, { mode: 0o600 })
   return {
     ready: { event: 'ready', ...host.ready, consoleUrl: bridge?.consoleUrl ?? null },
     app: host.app,
-    stop: host.stop,
+    stop: async () => {
+      rmSync(linkFile, { force: true })
+      await host.stop()
+    },
   }
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../../shared/errors.js'
 import { boundOldGeneration } from '../../platform/heap-bounds.js'
 import { rendererDir } from '../../platform/install-paths.js'
 import type { Logger } from '../../platform/logger.js'
-import { serve } from '../serve.js'
+import { consoleLinkFile, serve } from '../serve.js'
 import { customCommand, option } from './spec.js'
 
 export const serveCommands = [
@@ -12,7 +12,7 @@ export const serveCommands = [
     words: 'serve',
     summary: 'run the token issuer (HTTPS) until SIGTERM/SIGINT',
     details:
-      'Listening off loopback requires `--public-host`. The console UI is served on `127.0.0.1` unless `--no-console`; the link it prints is the session key: keep it private. With `--json` it prints one line once ready: `{"event":"ready","issuer","tokenEndpoint","jwksUri","caCertFile","listen","consoleUrl"}`.',
+      'Listening off loopback requires `--public-host`. The console UI is served on `127.0.0.1` unless `--no-console`; its link is the session key: keep it private. The link is printed only when stdout is a terminal (or with `--json`); otherwise, as under a service manager, read it from `console-link.txt` in the data directory (owner-only, removed at stop). With `--json` it prints one line once ready: `{"event":"ready","issuer","tokenEndpoint","jwksUri","caCertFile","listen","consoleUrl"}`.',
     options: {
       listen: option.text(
         'HOST:PORT',
@@ -56,9 +56,7 @@ export const serveCommands = [
             (ready.caCertFile
               ? `  CA certificate  ${ready.caCertFile} (give it to hubs as their CA pool)\n`
               : '') +
-            (ready.consoleUrl
-              ? `  console         ${ready.consoleUrl}\n                  (open it in a browser; the link is the session key: keep it private)\n`
-              : '') +
+            consoleLines(ready.consoleUrl, globals.dataDir, process.stdout.isTTY === true) +
             'Stop with Ctrl+C.\n',
         )
       }
@@ -76,6 +74,18 @@ export const serveCommands = [
     },
   }),
 ]
+
+/**
+ * The console link is the session key: printed to a terminal, but not into a log that stdout
+ * feeds (systemd's journal, a CI log); there, where to read it.
+ */
+export function consoleLines(url: string | null, dataDir: string, terminal: boolean): string {
+  if (url === null) return ''
+  if (terminal) {
+    return `  console         ${url}\n                  (open it in a browser; the link is the session key: keep it private)\n`
+  }
+  return `  console         ${new URL(url).origin}/ (its link, with the session key, is in ${consoleLinkFile(dataDir)})\n`
+}
 
 /** The renderer build next to the compiled CLI (dist/renderer); none in a source-only checkout. */
 function consoleBuild(
