@@ -566,6 +566,10 @@ describe('hub simulator', () => {
         caFile,
         '--tick-ms',
         '20',
+        '--coap-gateway',
+        'coaps+tcp://127.0.0.1:25684',
+        '--coap-gateway-provider',
+        'bench',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     )
@@ -574,7 +578,13 @@ describe('hub simulator', () => {
         createInterface({ input: child.stdout }).once('line', resolve)
         child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)))
       })
-      const ready = JSON.parse(line) as { url: string; caPem: string; hubId: string }
+      const ready = JSON.parse(line) as {
+        url: string
+        caPem: string
+        hubId: string
+        coapGateway: string
+      }
+      expect(ready.coapGateway).toBe('coaps+tcp://127.0.0.1:25684')
       const agent = new Agent({ ca: ready.caPem })
       const made = await httpRequest(`${ready.url}/_sim/devices/fabricate`, {
         method: 'POST',
@@ -589,6 +599,20 @@ describe('hub simulator', () => {
       expect(results(listed)).toHaveLength(3)
       const log = await httpRequest(`${ready.url}/_sim/request-log`, { agent })
       expect(log.json()).toMatchObject({ total: 2, maxInFlight: 1 })
+      const signUp = (providerName: string) =>
+        httpRequest(`${ready.url}/_sim/onboard`, {
+          method: 'POST',
+          agent,
+          body: JSON.stringify({
+            deviceId: 'aaaaaaaa-0000-4000-8000-0000000000e1',
+            token: bearer,
+            providerName,
+            coapGateway: ready.coapGateway,
+            hubId: ready.hubId,
+          }),
+        }).then((r) => r.json())
+      expect(await signUp('plgd.dps')).toMatchObject({ ok: false, clec: 4 })
+      expect(await signUp('bench')).toEqual({ ok: true, owner: OWNER })
       agent.destroy()
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve))
