@@ -46,7 +46,11 @@ export async function onDevice<T>(
   }
 }
 
-/** Refuses a device that this client-application does not own: nothing else can be done. */
+/**
+ * Refuses a secured device that this client-application does not own: nothing else can be done
+ * with it. An unsecured device (UNSUPPORTED: no ownership at all) is written on its plain
+ * endpoint, as client-application does.
+ */
 export async function requireOwned(call: DeviceCall): Promise<void> {
   const device = await onDevice(call, 'reading the device', () =>
     call.client.json<{ ownershipStatus?: string } | undefined>('GET', devicePath(call.deviceId), {
@@ -54,7 +58,7 @@ export async function requireOwned(call: DeviceCall): Promise<void> {
     }),
   )
   const ownership = device?.ownershipStatus ?? 'UNKNOWN'
-  if (ownership !== 'OWNED') throw notOwned(call.deviceId, ownership)
+  if (ownership !== 'OWNED' && ownership !== 'UNSUPPORTED') throw notOwned(call.deviceId, ownership)
 }
 
 /** A resource's JSON value (the answer's `data.content`), or null when it has none. */

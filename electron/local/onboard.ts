@@ -150,12 +150,11 @@ class OnboardRun {
       detail.token = { jti: minted.jti, expiresAt: minted.expiresAt }
       this.ctx.update(deviceId, { state: 'running', detail: stored(detail) })
       const coapGateway = coapGatewayAddress(this.#profile.coapGateway)
-      const code = token
       await onDevice(call, 'onboarding', () =>
         call.client.json('POST', `${devicePath(deviceId)}/onboard`, {
           body: {
             coapGatewayAddress: coapGateway,
-            authorizationCode: code,
+            authorizationCode: minted.accessToken,
             authorizationProviderName: this.ctx.input.providerName,
             hubId: this.#profile.hubId,
             certificateAuthorities: this.#profile.hubCaPem,

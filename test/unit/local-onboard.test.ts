@@ -224,6 +224,17 @@ describe('local.onboard', () => {
     expect(minted).toHaveLength(0)
   })
 
+  it('onboards an unsecured device (no ownership to check) on its plain endpoint', async () => {
+    const app = new FakeClientApp()
+    app.devices.set('dev-1', 'UNSUPPORTED')
+    app.cloudConf.set('dev-1', [{ cps: 'registered' }])
+    const { handler: h } = handler({ app })
+    const job = fakeJob(input())
+    await h.run(job.ctx)
+    expect(job.outcomes.get('dev-1')!.state).toBe('done')
+    expect(app.count('POST', '/onboard')).toBe(1)
+  })
+
   it('times out with the last cloud status seen', async () => {
     const app = new FakeClientApp().own('dev-1')
     app.cloudConf.set('dev-1', [{ cps: 'registering' }])
