@@ -440,7 +440,7 @@ describe('dispatcher: revocation', () => {
     ])
   })
 
-  it('revoking what is already revoked or unknown records nothing', async () => {
+  it('revoking what is already revoked records nothing', async () => {
     const before = r.app.audit.list(0, 1).total
     const seen = events.length
     const [revoked] = r.app.ledger.page(
@@ -448,11 +448,24 @@ describe('dispatcher: revocation', () => {
       r.clock.now,
     ).items
     expect(revoked).toBeDefined()
-    expect(success(await dispatchAs('tokens.revoke', { ids: [revoked!.id, 'nope'] }))).toEqual({
+    expect(success(await dispatchAs('tokens.revoke', { ids: [revoked!.id] }))).toEqual({
       blacklistedCount: 0,
     })
     expect(r.app.audit.list(0, 1).total).toBe(before)
     expect(events).toHaveLength(seen)
+  })
+
+  // Issue 16: an unknown jti (a typo) is said, not counted as "0 revoked"; none is revoked.
+  it('refuses an unknown jti, naming it, and revokes none of the others', async () => {
+    const before = r.app.audit.list(0, 1).total
+    const [live] = r.app.ledger.page({ status: 'active', offset: 0, limit: 1 }, r.clock.now).items
+    expect(live).toBeDefined()
+    expect(failure(await dispatchAs('tokens.revoke', { ids: [live!.id, 'nope'] }))).toEqual({
+      code: 'not_found',
+      message: expect.stringContaining('no token with jti nope'),
+    })
+    expect(r.app.ledger.get(live!.id)?.blacklisted).toBeNull()
+    expect(r.app.audit.list(0, 1).total).toBe(before)
   })
 })
 

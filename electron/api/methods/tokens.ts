@@ -1,4 +1,5 @@
 import type { tokensMethods } from '../../../shared/contract/index.js'
+import { AppError } from '../../../shared/errors.js'
 import { inspectToken } from '../../oauth/token-inspector.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
@@ -18,8 +19,18 @@ export function implementTokens({
     },
     'tokens.list': (input) => app.ledger.page(input, app.nowSeconds()),
     'tokens.revoke': ({ ids }) => {
+      // A mistyped jti must not pass for "already revoked": say so, and revoke none of them.
+      app.ledger.flush()
+      const unknown = ids.filter((id) => app.ledger.get(id) === undefined)
+      if (unknown.length > 0) {
+        throw new AppError(
+          'not_found',
+          `no token with jti ${unknown.join(', ')} in the ledger (see \`token list\`); ` +
+            'nothing was revoked',
+        )
+      }
       const revoked = app.ledger.blacklist(ids, app.nowSeconds())
-      // Ids already revoked or unknown are no act: nothing to record.
+      // Ids already revoked are no act: nothing to record.
       if (revoked.length > 0) app.recordRevocation(actor, revoked, { count: revoked.length })
       return { blacklistedCount: revoked.length }
     },

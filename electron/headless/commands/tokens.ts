@@ -72,6 +72,8 @@ export const tokensCommands = [
   methodCommand({
     words: 'token revoke',
     summary: "revoke tokens (one-way); a station's hubs reject them within their cache time (30 s)",
+    details:
+      'A jti the ledger does not know is an error (exit 1) naming it, and none of the given tokens is revoked; one already revoked counts as 0.',
     args: { name: 'JTI', many: true },
     options: {},
     examples: ['token revoke 0b7c5e5e-4f4c-4d5e-9a53-8d1f0f1f2a3b'],
