@@ -21,10 +21,15 @@ const OWNER = '1'
 const HUB = 'lab'
 const NARROW = { width: 1024, height: 700 }
 const DEVICES = [
-  { id: 'bench-0001', name: 'lamp one', answerAfterMs: 0 },
-  { id: 'bench-0002', name: 'lamp two', answerAfterMs: 0 },
+  { id: 'bench-0001', name: 'lamp one', endpoints: ['coap://10.0.7.1:5683'] },
+  { id: 'bench-0002', name: 'lamp two', endpoints: ['coap://10.0.7.2:5683'] },
   // Answers later: its row comes after the others, while discovery still runs.
-  { id: 'bench-0003', name: 'lamp three', answerAfterMs: 1500 },
+  {
+    id: 'bench-0003',
+    name: 'lamp three',
+    endpoints: ['coap://10.0.7.3:5683'],
+    answerAfterMs: 1500,
+  },
 ]
 const CHOSEN = ['bench-0001', 'bench-0003']
 
@@ -135,11 +140,19 @@ describe('a bench run: discover, own and onboard directly', () => {
     await expect.poll(() => text('local-initialized'), { timeout: 20_000 }).toBe('initialised')
     await expect(text('local-owner')).resolves.toContain(OWNER)
     await expect(byId('local-problem-not_initialized').count()).resolves.toBe(0)
+    // Initialised: the form folds away; Reset stays.
+    await expect(byId('local-init-form').count()).resolves.toBe(0)
+    await byId('local-reset').waitFor()
   })
 
   step('discover: rows stream in, the slow device last', async () => {
     await byId('local-discover-timeout').fill('10')
     await byId('local-discover-start').click()
+    // The two quick devices show while the slow one has not answered yet.
+    await expect
+      .poll(() => text('local-discover-count'), { timeout: 10_000 })
+      .toBe('2 devices so far')
+    await byId('local-discover-cancel').waitFor()
     await expect
       .poll(() => byId('local-discover-count').getAttribute('data-count'), { timeout: 20_000 })
       .toBe('3')
@@ -152,6 +165,7 @@ describe('a bench run: discover, own and onboard directly', () => {
     expect(order.at(-1)).toBe('bench-0003')
     for (const d of DEVICES) {
       await expect(row(d.id).textContent()).resolves.toContain(d.name)
+      await expect(row(d.id).textContent()).resolves.toContain(d.endpoints[0])
       await expect(row(d.id).getByTestId('local-device-ownership').textContent()).resolves.toBe(
         'unowned',
       )
@@ -210,6 +224,9 @@ describe('a bench run: discover, own and onboard directly', () => {
     }
     await shot('onboarded')
     await narrowShot('bench')
+    await byId('theme-toggle').click()
+    await narrowShot('bench-dark')
+    await byId('theme-toggle').click()
   })
 
   step('Devices: the hub lists both online for the owner', async () => {

@@ -86,7 +86,7 @@ export function BenchJobPanel({
     <Stack gap="sm" data-testid="local-bench-job" data-kind={kind}>
       <Group justify="space-between">
         <Title order={3} size="h4">
-          {ACTION_TITLES[kind] ?? kind}: {job.data?.title ?? ''}
+          {job.data?.title ?? ACTION_TITLES[kind] ?? kind}
         </Title>
         <Group gap="xs">
           {state && canResume(state) && (

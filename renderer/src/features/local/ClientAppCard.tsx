@@ -209,7 +209,9 @@ function StatusView({ status, sessionUrl }: { status: LocalStatus; sessionUrl: s
 
 function InitSection({ status, sessionUrl }: { status: LocalStatus; sessionUrl: string | null }) {
   const needs = initNeedsOf(status)
-  const [open, setOpen] = useState(!status.initialized || needs.otherOwner)
+  // The form shows while it is needed; once initialised it folds away unless asked for.
+  const [reopened, setOpen] = useState(false)
+  const open = reopened || !status.initialized || needs.otherOwner
   const [resetting, setResetting] = useState(false)
   const reset = useLocalReset()
   const target = sessionUrl ? { clientAppUrl: sessionUrl } : {}

@@ -1,5 +1,5 @@
-import { Alert, Button, Card, Group, Loader, Stack, Text, Title } from '@mantine/core'
-import { useState } from 'react'
+import { Alert, Button, Card, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core'
+import { useState, type ReactNode } from 'react'
 import type { JobKind, LocalDeviceView, LocalStatus } from '../../../../shared/contract/index'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { notify } from '../../lib/notify'
@@ -94,19 +94,20 @@ export function LocalPage() {
               selected={selected}
               onSelected={setSelected}
               ownership={ownership}
+              actions={
+                // Above the rows: at 700 px high the actions stay in sight of the selection.
+                <SelectionActions
+                  devices={discovered.devices}
+                  selected={selected}
+                  blocked={blocked}
+                  sessionUrl={sessionUrl}
+                  onStarted={setAction}
+                />
+              }
             />
           )}
         </Stack>
       </Card>
-      {discovered.devices.length > 0 && (
-        <SelectionActions
-          devices={discovered.devices}
-          selected={selected}
-          blocked={blocked}
-          sessionUrl={sessionUrl}
-          onStarted={setAction}
-        />
-      )}
       {action && (
         <BenchJobPanel
           key={action.jobId}
@@ -135,12 +136,14 @@ function Discovered({
   selected,
   onSelected,
   ownership,
+  actions,
 }: {
   jobId: string
   result: ReturnType<typeof useDiscoveredDevices>
   selected: Set<string>
   onSelected: (next: Set<string>) => void
   ownership: ReadonlyMap<string, LocalDeviceView['ownershipStatus']>
+  actions: ReactNode
 }) {
   const cancel = useCancelJob()
   const { job } = result
@@ -218,6 +221,7 @@ function Discovered({
               {selected.size} of {count} selected
             </Text>
           </Group>
+          {actions}
           <DiscoveredTable
             devices={devices}
             selected={selected}
@@ -284,7 +288,7 @@ function SelectionActions({
   const disabled = why !== null
   const noun = `${deviceIds.length} device${deviceIds.length === 1 ? '' : 's'}`
   return (
-    <Card withBorder data-testid="local-actions">
+    <Paper withBorder p="xs" data-testid="local-actions">
       <Stack gap="xs">
         <Group gap="xs">
           <Text size="sm" fw={500}>
@@ -382,6 +386,6 @@ function SelectionActions({
           </Alert>
         )}
       </ConfirmDialog>
-    </Card>
+    </Paper>
   )
 }
