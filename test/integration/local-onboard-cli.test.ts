@@ -331,6 +331,57 @@ describe('local onboard', () => {
   })
 })
 
+describe('local onboard through an X509 client-application', () => {
+  let x509: ClientAppSimulator
+
+  afterAll(async () => {
+    await x509?.close()
+  })
+
+  it('every call carries a bearer of the initialising client; the device registers', async () => {
+    const [spec] = makeDevices(1, {}, 60)
+    x509 = await startClientAppSimulator({
+      mode: 'X509',
+      hub: { simUrl: hub.url, caPem: hub.caPem },
+      devices: [spec!],
+      tickMs: 20,
+    })
+    const at = ['--client-app', x509.url]
+    const init = await cli(
+      'local',
+      'init',
+      '--owner',
+      '1',
+      '--client',
+      'console',
+      '--hub',
+      'lab',
+      ...at,
+    )
+    expect(init.code, init.stderr).toBe(0)
+    const own = await cli('local', 'own', '--device', spec!.id, ...at)
+    expect(own.code, own.stderr).toBe(0)
+    const run = await cli(
+      'local',
+      'onboard',
+      '--hub',
+      'lab',
+      '--client',
+      'coap-gw',
+      '--device',
+      spec!.id,
+      '--timeout',
+      '30',
+      ...at,
+    )
+    expect(run.code, run.stderr + run.stdout).toBe(0)
+    expect(finalOf(jsonLines(run.stdout) as Line[], spec!.id)?.deviceStatus).toBe('registered')
+    const api = x509.requestLog.filter((e) => e.path.startsWith('/api/'))
+    expect(api.some((e) => e.path.endsWith('/onboard') && e.status === 200)).toBe(true)
+    expect(api.every((e) => e.bearer)).toBe(true)
+  }, 60_000)
+})
+
 function final(lines: Line[], key: string): Line {
   const found = finalOf(lines, key)
   if (!found) throw new Error(`no final line for ${key}`)
