@@ -244,7 +244,10 @@ describe('local onboard', () => {
     const items = await dispatch('jobs.items', { id: jobId, since: 0, limit: 100 })
     const audit = JSON.stringify(t.app.audit.list(0, 500))
     expect(audit).toContain(final(lines, c).token!.jti)
-    for (const text of [JSON.stringify(items), audit, JSON.stringify(lines)])
+    // The log saw the onboard calls, and no token in them.
+    const logged = JSON.stringify(t.log.entries)
+    expect(logged).toContain(`/api/v1/devices/${c}/onboard`)
+    for (const text of [JSON.stringify(items), audit, JSON.stringify(lines), logged])
       expect(text).not.toMatch(/eyJ[\w-]+\.eyJ/)
   }, 60_000)
 
