@@ -68,7 +68,7 @@ function multicast(values: string[] | undefined): ('IPV4' | 'IPV6')[] | undefine
 }
 
 const COLUMNS = ['ID', 'OWNERSHIP', 'NAME', 'TYPES', 'ENDPOINTS'] as const
-const WIDTHS = [36, 11, 20, 0, 0]
+const WIDTHS = [36, 11, 20, 24, 0]
 
 function row(cells: readonly string[]): string {
   return `${cells
