@@ -7,6 +7,13 @@ import type { TokenService } from '../oauth/token-service.js'
 import type { BearerAuthenticator } from './bearer-auth.js'
 import { BodyTooLargeError, readBody } from './http-body.js'
 import { sendOAuthError, sendStatus } from './responses.js'
+import {
+  listPage,
+  ListRateLimit,
+  NEXT_PAGE_HEADER,
+  writeLines,
+  type ListRate,
+} from './token-list.js'
 
 export interface TokensApiDeps {
   bearer: BearerAuthenticator
@@ -15,6 +22,8 @@ export interface TokensApiDeps {
   ownerClaim: () => string
   nowSeconds: () => number
   maxBodyBytes: number
+  /** Full lists per bearer (DEFAULT_LIST_RATE unless given: tests). */
+  listRate?: ListRate | undefined
   /** Told of every blacklisting, for the audit log and the console. */
   onBlacklisted: (
     owner: string,
@@ -27,8 +36,9 @@ export interface TokensApiDeps {
 export function tokensApi(
   deps: TokensApiDeps,
 ): Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> {
+  const lists = new ListRateLimit(deps.listRate)
   return {
-    GET: (req, res) => listTokens(deps, req, res),
+    GET: (req, res) => listTokens(deps, lists, req, res),
     DELETE: (req, res) => deleteTokens(deps, req, res),
     POST: (req, res) => createToken(deps, req, res),
   }
@@ -65,6 +75,7 @@ function query(req: IncomingMessage): URLSearchParams {
 
 async function listTokens(
   deps: TokensApiDeps,
+  lists: ListRateLimit,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -80,20 +91,53 @@ async function listTokens(
     sendStatus(res, 401, 16, `cannot access to ${req.url}: invalid token: token is blacklisted`)
     return
   }
-  const records =
-    ids.length === 1
-      ? [deps.ledger.get(ids[0]!)].filter(
-          (r): r is TokenRecord =>
-            r !== undefined && r.owner === who.owner && (includeBlacklisted || !r.blacklisted),
-        )
-      : deps.ledger.findForOwner(who.owner, ids, includeBlacklisted)
+  const page = listPage(q)
+  if ('error' in page) return sendStatus(res, 400, 3, page.error)
+  if (ids.length === 1) {
+    // The hub's per-token check (interop §2.5): one primary-key lookup, never rate-limited.
+    const r = deps.ledger.get(ids[0]!)
+    const visible =
+      r !== undefined && r.owner === who.owner && (includeBlacklisted || !r.blacklisted)
+    return writeList(res, req, visible ? [r] : [], undefined)
+  }
+  const wait = await lists.take(req.headers.authorization ?? '')
+  if (wait > 0) {
+    res.setHeader('retry-after', String(wait))
+    return sendStatus(
+      res,
+      429,
+      8,
+      `too many token lists for this bearer token: retry after ${wait} s, or ask for the ids you need with idFilter`,
+    )
+  }
+  // One row more than the page: tells whether another page follows without counting them all.
+  const rows = deps.ledger.findForOwner(who.owner, ids, includeBlacklisted, {
+    limit: page.pageSize + 1,
+    before: page.pageToken,
+  })
+  const more = rows.length > page.pageSize
+  if (more) rows.length = page.pageSize
+  return writeList(res, req, rows, more ? rows.at(-1)!.id : undefined)
+}
+
+/** plgd's stream of `{"result": Token}` lines, in chunks; the next page's start in a header. */
+async function writeList(
+  res: ServerResponse,
+  req: IncomingMessage,
+  records: TokenRecord[],
+  nextPageToken: string | undefined,
+): Promise<void> {
   const protojson = (req.headers.accept ?? '').includes('application/protojson')
-  res.writeHead(200, {
+  const headers: Record<string, string> = {
     'content-type': protojson ? 'application/jsonpb' : 'application/json',
     'cache-control': 'no-store',
-  })
-  res.end(
-    records.map((r) => `${JSON.stringify({ result: tokenMessage(r, protojson) })}\n`).join(''),
+  }
+  if (nextPageToken !== undefined) headers[NEXT_PAGE_HEADER] = nextPageToken
+  res.writeHead(200, headers)
+  await writeLines(
+    res,
+    records,
+    (r) => `${JSON.stringify({ result: tokenMessage(r, protojson) })}\n`,
   )
 }
 

@@ -203,10 +203,17 @@ export class TokenLedger {
   }
 
   /**
-   * plgd GET /api/v1/tokens (interop §1.7): the owner's records, those ids only unless `ids` is
-   * empty (then all of them); blacklisted ones only when asked for. Expired ones are included.
+   * plgd GET /api/v1/tokens (interop §1.7): the owner's records, newest first, those ids only
+   * unless `ids` is empty (then all of them); blacklisted ones only when asked for. Expired ones
+   * are included. `page` bounds one response: at most `limit` records, and only those older
+   * than the id `before` (the last id of the previous page; ids are time-ordered UUIDv7).
    */
-  findForOwner(owner: string, ids: string[], includeBlacklisted: boolean): TokenRecord[] {
+  findForOwner(
+    owner: string,
+    ids: string[],
+    includeBlacklisted: boolean,
+    page?: { limit: number; before?: string | undefined },
+  ): TokenRecord[] {
     const byId = ids.length > 0
     const where = [equals('owner', 'owner', byId)]
     const params: Record<string, unknown> = { owner }
@@ -215,7 +222,19 @@ export class TokenLedger {
       params.ids = JSON.stringify(ids)
     }
     if (!includeBlacklisted) where.push('blacklisted_at IS NULL')
-    const sql = `SELECT ${COLUMNS} FROM tokens WHERE ${where.join(' AND ')} ORDER BY id DESC`
+    if (page?.before !== undefined) {
+      where.push('id < @before')
+      params.before = page.before
+    }
+    let sql = `SELECT ${COLUMNS} FROM tokens WHERE ${where.join(' AND ')} ORDER BY id DESC`
+    if (page) {
+      if (!Number.isSafeInteger(page.limit) || page.limit < 1) {
+        throw new RangeError(`limit must be a positive integer, got ${page.limit}`)
+      }
+      // A top-N sort: SQLite keeps `limit` rows, not the owner's whole ledger.
+      sql += ' LIMIT @limit'
+      params.limit = page.limit
+    }
     return (this.#stmt(sql).all(params) as Row[]).map(toRecord)
   }
 
