@@ -140,3 +140,16 @@ describe('scripts/release-checksums.mjs', () => {
     })
   })
 })
+
+describe('CHANGELOG.md', () => {
+  it("keeps an Unreleased section and one for package.json's version (the tag the workflow wants)", () => {
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8')
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      version: string
+    }
+    expect(changelog).toMatch(/^## \[Unreleased\]$/m)
+    expect(changelog).toMatch(
+      new RegExp(`^## \\[${version.replaceAll('.', '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm'),
+    )
+  })
+})
