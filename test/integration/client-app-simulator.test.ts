@@ -157,7 +157,7 @@ function discoverTimed(
 const dataUri = (text: string): string => `data:;base64,${Buffer.from(text).toString('base64')}`
 
 /** A DPS hub record and an enrollment group at the hub simulator, so devices can provision. */
-async function dpsSetUp(): Promise<void> {
+async function dpsSetUp(secret = dpsSecret): Promise<void> {
   const hubRecord = await callHub('POST', '/api/v1/hubs', {
     hubId: hub.hubId,
     name: 'simulated hub',
@@ -172,7 +172,7 @@ async function dpsSetUp(): Promise<void> {
         name: 'plgd.dps',
         authority: issuer.ready.issuer,
         clientId: 'dps',
-        clientSecret: `data:,${encodeURIComponent(dpsSecret)}`,
+        clientSecret: `data:,${encodeURIComponent(secret)}`,
         http: { timeout: '10000000000', tls: { caPool: [dataUri(issuerCa)] } },
       },
     },
@@ -422,6 +422,27 @@ describe('client-application simulator, PSK mode', () => {
     })
   })
 
+  it("a device declared OWNED is the initialising owner's, and another owner's after a reset", async () => {
+    const [device] = makeDevices(1, {}, 30)
+    const app = await startApp({ devices: [{ ...device!, ownershipStatus: 'OWNED' }] })
+    expect(app.view(device!.id)).toMatchObject({ ownershipStatus: 'OWNED', owner: '' })
+    await initPsk(app)
+    expect(app.view(device!.id).owner).toBe(OWNER)
+    expect((await call(app, 'GET', `/api/v1/devices/${device!.id}/resources/light/1`)).status).toBe(
+      200,
+    )
+    await call(app, 'POST', '/api/v1/reset', {})
+    await call(app, 'POST', '/api/v1/initialize', {
+      preSharedKey: { ...PSK, subjectId: OTHER_OWNER },
+    })
+    const foreign = await call(app, 'GET', `/api/v1/devices/${device!.id}/resources/light/1`)
+    expect(foreign.status).toBe(403)
+    expect(foreign.json()).toMatchObject({
+      code: 7,
+      message: expect.stringMatching(/owned by another client application \(owner 1\)/),
+    })
+  })
+
   it('onboards with a token the hub trusts: registered, ONLINE at the hub, then offboarded OFFLINE', async () => {
     const [device] = makeDevices(1, {}, 40)
     const app = await startApp({ devices: [device!] })
@@ -554,6 +575,32 @@ describe('client-application simulator, PSK mode', () => {
     expect(astraySeen.at(-1)).toMatchObject({ lastErrorCode: 2 })
     expect(app.view(astray!.id).dpsReason).toMatch(/nothing listens there/)
     expect(hub.provisioningOf(astray!.id)).toBeUndefined()
+    await callHub('DELETE', '/api/v1/enrollment-groups')
+    await callHub('DELETE', '/api/v1/hubs')
+  })
+
+  it('reports a DPS step failure as failure with its error code, and the hub words in the view', async () => {
+    await dpsSetUp('not-the-secret')
+    const [device] = makeDevices(1, {}, 65)
+    const app = await startApp({ devices: [{ ...device!, ownershipStatus: 'OWNED' }] })
+    await initPsk(app)
+    await call(app, 'PUT', `/api/v1/devices/${device!.id}/resources/plgd/dps`, {
+      endpoint: app.dpsDeviceEndpoint,
+    })
+    const seen = await pollResource<{ provisionStatus: string; lastErrorCode: number }>(
+      app,
+      device!.id,
+      '/plgd/dps',
+      (c) => ['provisioned', 'failure', 'transient failure'].includes(c.provisionStatus),
+    )
+    expect(seen.at(-1)).toMatchObject({ provisionStatus: 'failure', lastErrorCode: 3 })
+    expect(app.view(device!.id).dpsReason).toMatch(/^credentials: cannot get token: .*401/)
+    // Emptying the endpoint stops it.
+    await call(app, 'PUT', `/api/v1/devices/${device!.id}/resources/plgd/dps`, { endpoint: '' })
+    expect(await readResource(app, device!.id, '/plgd/dps')).toMatchObject({
+      provisionStatus: 'uninitialized',
+      lastErrorCode: 0,
+    })
     await callHub('DELETE', '/api/v1/enrollment-groups')
     await callHub('DELETE', '/api/v1/hubs')
   })
