@@ -113,12 +113,13 @@ describe('plain-HTTP issuer: Host, Origin and Sec-Fetch-Site', () => {
   })
 
   it('refuses a cross-site form POST (foreign Origin, or Sec-Fetch-Site cross-site)', async () => {
-    for (const extra of [
+    const cases: Record<string, string>[] = [
       { origin: 'https://attacker.example' },
       { origin: 'null' },
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
-    ]) {
+    ]
+    for (const extra of cases) {
       const res = await send(
         'POST',
         '/m2m-oauth-server/oauth/token',
