@@ -71,6 +71,7 @@ export function clientAppsOver(
 ) {
   let settings: ClientAppSettings | undefined = options.settings
   const minted: { url: string; clientId: string; owner: string }[] = []
+  const made: { baseUrl: string; timeoutMs?: number | undefined }[] = []
   const apps = new ClientApps({
     load: () => settings,
     save: (value) => {
@@ -82,15 +83,17 @@ export function clientAppsOver(
       minted.push({ url, clientId, owner })
       return Promise.resolve({ token: `bearer-${clientId}-${owner}`, expiresAt: null })
     },
-    makeClient: (o) =>
-      createPlgdClient({
+    makeClient: (o) => {
+      made.push({ baseUrl: o.baseUrl, timeoutMs: o.timeoutMs })
+      return createPlgdClient({
         ...o,
         service: 'client-application',
         log: quiet,
         transport,
         maxRetries: 0,
-      }),
+      })
+    },
     nowSeconds: () => 1_700_000_000,
   })
-  return { apps, minted, settings: () => settings }
+  return { apps, minted, made, settings: () => settings }
 }

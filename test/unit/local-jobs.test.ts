@@ -82,13 +82,16 @@ describe('local.discover', () => {
     expect(q.getAll('typeFilter')).toEqual(['oic.d.light'])
   })
 
-  it('multicast IPv4 when no address is given; numeric ownership read by name', async () => {
+  it('multicast IPv4 when no address is given; a timeout past the window; numeric ownership read by name', async () => {
     const { ctx, appended } = jobContext(discoverInput())
     const fake = fakeClientApp({
       'GET /api/v1/devices': () => ({ stream: [wire(1, { ownershipStatus: 2 })] }),
     })
-    await discoverHandler(clientAppsOver(fake.transport).apps).run(ctx)
+    const over = clientAppsOver(fake.transport)
+    await discoverHandler(over.apps).run(ctx)
     expect(fake.sent[0]!.query.getAll('useMulticast')).toEqual(['IPV4'])
+    // The HTTP client waits out the discovery window (3 s) and then some.
+    expect(over.made.at(-1)?.timeoutMs).toBe(13_000)
     expect(appended.flat()[0]!.outcome.detail).toMatchObject({ ownershipStatus: 'OWNED' })
   })
 
