@@ -12,6 +12,11 @@ export interface StoredTls {
   serverCertPem: string
   serverKeySealed: string // sealed PKCS#8 DER of the server private key
   serverHosts: string[] // sorted, deduplicated list of DNS names and IPs the server cert covers
+  /**
+   * The names and addresses the CA's name constraints permit (sorted). Absent for a CA made
+   * before name constraints: it stays in use (hubs trust it) until it is due for renewal.
+   */
+  caHosts?: string[]
 }
 
 export interface Sealer {
@@ -41,6 +46,11 @@ const DAY_MS = 24 * 60 * 60 * 1000
 const RENEW_BEFORE_MS = 30 * DAY_MS
 // Tolerate modest clock skew between this machine, the hub and devices.
 const BACKDATE_MS = 5 * 60 * 1000
+/**
+ * Lifetimes (SECURITY.md): the CA 10 years, replaced when fewer than 30 days remain or when the
+ * served names leave its name constraints; the server certificate 365 days, renewed 30 days
+ * before its end, never beyond the CA.
+ */
 const CA_YEARS = 10
 // Stays under the 398-day ceiling that browsers and Apple platforms enforce for TLS server certs.
 const SERVER_DAYS = 365
@@ -75,7 +85,10 @@ export async function ensureTls(opts: {
     // Corrupt or unopenable material throws instead of being silently replaced: replacing the CA
     // would break the hub's trust in this issuer, and that should be a visible decision.
     const ca = new X509Certificate(stored.caCertPem)
-    if (ca.ca && isUsable(ca, now)) {
+    // A CA whose name constraints do not cover the hosts could not vouch for them: replaced.
+    const covers =
+      stored.caHosts === undefined || hosts.sorted.every((h) => stored.caHosts!.includes(h))
+    if (ca.ca && isUsable(ca, now) && covers) {
       const server = new X509Certificate(stored.serverCertPem)
       if (
         isUsable(server, now) &&
@@ -95,18 +108,25 @@ export async function ensureTls(opts: {
       const caKeyDer = sealer.open(stored.caKeySealed, AAD_CA_KEY)
       const issued = await issueServer(x509, stored.caCertPem, caKeyDer, hosts, now)
       caKeyDer.fill(0) // best effort: don't leave the CA key lying around in the heap
-      return finish(stored.caCertPem, stored.caKeySealed, issued, hosts.sorted, sealer)
+      return finish(
+        stored.caCertPem,
+        stored.caKeySealed,
+        issued,
+        hosts.sorted,
+        sealer,
+        stored.caHosts,
+      )
     }
   }
 
-  // First start, or the CA itself is about to expire: a new CA means the hub must be given the
-  // new caCertPem, which the caller learns from `changed: true`.
+  // First start, the CA itself is about to expire, or the hosts left its name constraints: a new
+  // CA means the hub must be given the new caCertPem, which the caller learns from `changed`.
   const x509 = await loadX509()
-  const ca = await createCa(x509, now)
+  const ca = await createCa(x509, now, hosts.sorted)
   const issued = await issueServer(x509, ca.certPem, ca.keyDer, hosts, now)
   const caKeySealed = sealer.seal(ca.keyDer, AAD_CA_KEY)
   ca.keyDer.fill(0)
-  return finish(ca.certPem, caKeySealed, issued, hosts.sorted, sealer)
+  return finish(ca.certPem, caKeySealed, issued, hosts.sorted, sealer, hosts.sorted)
 }
 
 interface Issued {
@@ -120,6 +140,7 @@ function finish(
   issued: Issued,
   serverHosts: string[],
   sealer: Sealer,
+  caHosts: string[] | undefined,
 ): EnsureTlsResult {
   const stored: StoredTls = {
     caCertPem,
@@ -127,6 +148,7 @@ function finish(
     serverCertPem: issued.certPem,
     serverKeySealed: sealer.seal(issued.keyDer, AAD_SERVER_KEY),
     serverHosts,
+    ...(caHosts ? { caHosts } : {}),
   }
   const server = new X509Certificate(issued.certPem)
   const material = materialFor(caCertPem, issued.certPem, server, issued.keyDer)
@@ -146,7 +168,11 @@ function materialFor(
   return { caCertPem, certPem, keyPem, notAfter: validity(server).notAfter }
 }
 
-async function createCa(x509: X509, now: Date): Promise<{ certPem: string; keyDer: Buffer }> {
+async function createCa(
+  x509: X509,
+  now: Date,
+  hosts: string[],
+): Promise<{ certPem: string; keyDer: Buffer }> {
   const keys = await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])
   const notAfter = new Date(now.getTime())
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + CA_YEARS)
@@ -167,10 +193,66 @@ async function createCa(x509: X509, now: Date): Promise<{ certPem: string; keyDe
         true,
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      // Critical, as RFC 5280 asks: a leaked CA key mints nothing a hub accepts for other names.
+      new x509.Extension(NAME_CONSTRAINTS_OID, true, arrayBufferOf(nameConstraintsDer(hosts))),
     ],
   })
   const keyDer = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey))
   return { certPem: pemFile(cert.toString('pem')), keyDer }
+}
+
+const NAME_CONSTRAINTS_OID = '2.5.29.30'
+
+/**
+ * DER of NameConstraints (RFC 5280 4.2.1.10) permitting exactly these DNS names (and their
+ * subdomains, as dNSName constraints do) and these single IP addresses. Written by hand:
+ * @peculiar/x509 has no class for it, and the structure is four tags deep.
+ */
+export function nameConstraintsDer(hosts: string[]): Buffer {
+  const subtrees = hosts.map((host) => {
+    const kind = isIP(host)
+    const base =
+      kind === 0
+        ? tlv(0x82, Buffer.from(host, 'ascii')) // dNSName [2] IA5String
+        : tlv(0x87, ipWithMask(host, kind)) // iPAddress [7]: address, then all-ones mask
+    return tlv(0x30, base) // GeneralSubtree: base only (minimum 0 is the default)
+  })
+  // NameConstraints SEQUENCE { permittedSubtrees [0] IMPLICIT GeneralSubtrees }
+  return tlv(0x30, tlv(0xa0, Buffer.concat(subtrees)))
+}
+
+/** A Buffer's own bytes as an ArrayBuffer (a small Buffer may sit in Node's shared pool). */
+function arrayBufferOf(buf: Buffer): ArrayBuffer {
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer
+}
+
+function tlv(tag: number, content: Buffer): Buffer {
+  const n = content.length
+  const length =
+    n < 0x80
+      ? Buffer.from([n])
+      : n < 0x100
+        ? Buffer.from([0x81, n])
+        : Buffer.from([0x82, n >> 8, n & 0xff])
+  return Buffer.concat([Buffer.from([tag]), length, content])
+}
+
+function ipWithMask(ip: string, kind: number): Buffer {
+  const address = kind === 4 ? Buffer.from(ip.split('.').map(Number)) : ipv6Bytes(ip)
+  return Buffer.concat([address, Buffer.alloc(address.length, 0xff)])
+}
+
+/** The 16 bytes of a canonical (URL-normalised, no embedded IPv4) IPv6 address. */
+function ipv6Bytes(ip: string): Buffer {
+  const [head = '', tail] = ip.split('::')
+  const groups = (part: string): number[] =>
+    part === '' ? [] : part.split(':').map((g) => parseInt(g, 16))
+  const left = groups(head)
+  const right = tail === undefined ? [] : groups(tail)
+  const all = [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right]
+  const out = Buffer.alloc(16)
+  all.forEach((g, i) => out.writeUInt16BE(g, i * 2))
+  return out
 }
 
 async function issueServer(

@@ -6,6 +6,7 @@ import {
   createPublicKey,
   KeyObject,
   randomBytes,
+  webcrypto,
   X509Certificate,
 } from 'node:crypto'
 import { createServer, request, type RequestOptions } from 'node:https'
@@ -52,6 +53,105 @@ const spki = (key: KeyObject | Parameters<typeof createPublicKey>[0]) =>
     format: 'der',
     type: 'spki',
   })
+
+/** A leaf for `names` signed with the CA's own key: what a thief of the CA key could mint. */
+async function leafSignedByCa(
+  result: EnsureTlsResult,
+  sealer: Sealer,
+  names: string[],
+): Promise<{ cert: string; key: string }> {
+  await import('reflect-metadata')
+  const x509 = await import('@peculiar/x509')
+  x509.cryptoProvider.set(webcrypto as unknown as Crypto)
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
+  const caKey = await webcrypto.subtle.importKey(
+    'pkcs8',
+    sealer.open(result.stored.caKeySealed, 'tls:ca-key'),
+    alg,
+    false,
+    ['sign'],
+  )
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])
+  const ca = new x509.X509Certificate(result.stored.caCertPem)
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: '01',
+    subject: `CN=${names[0]}`,
+    issuer: ca.subjectName,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + DAY),
+    signingAlgorithm: alg,
+    publicKey: keys.publicKey,
+    signingKey: caKey,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension(
+        names.map((value) => ({ type: 'dns' as const, value })),
+      ),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    ],
+  })
+  const key = createPrivateKey({
+    key: Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
+    format: 'der',
+    type: 'pkcs8',
+  }).export({ format: 'pem', type: 'pkcs8' }) as string
+  return { cert: cert.toString('pem'), key }
+}
+
+/** Whether a TLS client trusting only `ca` accepts `leaf` for `servername`: null, or its error. */
+async function tlsRefusal(
+  ca: string,
+  leaf: { cert: string; key: string },
+  servername: string,
+): Promise<string | null> {
+  const server = createServer(leaf, (_req, res) => res.end('ok'))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  try {
+    return await new Promise<string | null>((resolve) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/', agent: false, ca, servername },
+        (res) => {
+          res.resume()
+          res.on('end', () => resolve(null))
+        },
+      )
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(`${err.code} ${err.message}`))
+      req.end()
+    })
+  } finally {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+}
+
+describe('the CA name constraints (issue 16)', () => {
+  it('let a stolen CA key mint nothing a client accepts outside the names it serves', async () => {
+    const sealer = makeSealer()
+    const made = await ensureTls({
+      stored: undefined,
+      hosts: serverHostsFor('0.0.0.0', 'hub.example.test'),
+      now: new Date(),
+      sealer,
+    })
+    const ca = made.material.caCertPem
+    // Control: the CA key signs a leaf for a name it serves, accepted.
+    expect(
+      await tlsRefusal(
+        ca,
+        await leafSignedByCa(made, sealer, ['hub.example.test']),
+        'hub.example.test',
+      ),
+    ).toBeNull()
+    // Outside the constraints: refused by the client's own chain validation.
+    expect(
+      await tlsRefusal(
+        ca,
+        await leafSignedByCa(made, sealer, ['bank.example.com']),
+        'bank.example.com',
+      ),
+    ).toMatch(/permitted subtree violation/)
+  })
+})
 
 describe('serverHostsFor', () => {
   it('always covers loopback and skips wildcard bind addresses', () => {
@@ -162,20 +262,42 @@ describe('ensureTls', () => {
     expect(sealer.opened).toEqual(['tls:server-key'])
   })
 
-  it('re-issues the server certificate with a new key when the hosts change', async () => {
-    const hosts2 = serverHostsFor('0.0.0.0', 'other.example.test')
+  it('re-issues the server certificate with a new key when the hosts narrow, keeping the CA', async () => {
+    const hosts2 = serverHostsFor('0.0.0.0', undefined)
     const next = await ensureTls({ stored: first.stored, hosts: hosts2, now, sealer })
     expect(next.changed).toBe(true)
     expect(next.stored.caCertPem).toBe(first.stored.caCertPem)
     expect(next.stored.caKeySealed).toBe(first.stored.caKeySealed)
     expect(next.stored.serverHosts).toEqual(hosts2)
+    expect(next.stored.caHosts).toEqual(hosts)
     expect(next.material.keyPem).not.toBe(first.material.keyPem)
 
     const server = new X509Certificate(next.material.certPem)
     expect(server.checkIssued(ca) && server.verify(ca.publicKey)).toBe(true)
-    expect(server.checkHost('other.example.test')).toBe('other.example.test')
+    expect(server.checkHost('localhost')).toBe('localhost')
     expect(server.checkHost('hub.example.test')).toBeUndefined()
     expect(server.serialNumber).not.toBe(new X509Certificate(first.material.certPem).serialNumber)
+  })
+
+  // Issue 16: the CA's name constraints cover only the names it was made for.
+  it('makes a new CA when the hosts leave its name constraints', async () => {
+    const hosts2 = serverHostsFor('0.0.0.0', 'other.example.test')
+    const next = await ensureTls({ stored: first.stored, hosts: hosts2, now, sealer })
+    expect(next.changed).toBe(true)
+    expect(next.stored.caCertPem).not.toBe(first.stored.caCertPem)
+    expect(next.stored.caHosts).toEqual(hosts2)
+    const server = new X509Certificate(next.material.certPem)
+    expect(server.checkHost('other.example.test')).toBe('other.example.test')
+    expect(server.checkIssued(new X509Certificate(next.material.caCertPem))).toBe(true)
+  })
+
+  it('keeps a CA made before name constraints (hubs trust it) while it lasts', async () => {
+    const legacy = { ...first.stored }
+    delete legacy.caHosts
+    const hosts2 = serverHostsFor('0.0.0.0', 'other.example.test')
+    const next = await ensureTls({ stored: legacy, hosts: hosts2, now, sealer })
+    expect(next.stored.caCertPem).toBe(first.stored.caCertPem)
+    expect(next.stored.caHosts).toBeUndefined()
   })
 
   it('renews the server certificate when fewer than 30 days remain, keeping the CA', async () => {
