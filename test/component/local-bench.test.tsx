@@ -390,6 +390,60 @@ describe('Bench: onboarding the selection', { timeout: 30_000 }, () => {
     await waitFor(() => expect(fake.callsTo('jobs.resume')).toEqual([{ id: 'onb-1' }]))
   })
 
+  it('point at DPS: each device shows its status and the DPS steps side by side', async () => {
+    const s = discoveringSetup({
+      'local.pointAtDps': ({ deviceIds }) => {
+        s.store.create('dps-1', 'local.pointAtDps')
+        for (const id of deviceIds) s.store.put('dps-1', id, { state: 'running' })
+        return { jobId: 'dps-1' }
+      },
+    })
+    await s.user.click(await screen.findByTestId('local-discover-start'))
+    s.answer(1)
+    await waitFor(() => expect(rows()).toHaveLength(1))
+    await s.user.click(screen.getByTestId('local-select-all'))
+    await s.user.click(screen.getByTestId('local-point'))
+    const dialog = await screen.findByTestId('local-point-dialog')
+    await waitFor(() =>
+      expect((within(dialog).getByTestId('hub-select') as HTMLInputElement).value).toBe('lab'),
+    )
+    await s.user.click(within(dialog).getByTestId('local-point-submit'))
+    await screen.findByTestId('local-bench-job')
+    const step = (name: string, state: string) => ({
+      step: name,
+      state,
+      coapCode: null,
+      message: null,
+    })
+    act(() => {
+      s.store.put('dps-1', 'dev-1', {
+        state: 'failed',
+        message: 'DPS refused the device: no enrollment group matches its certificate; add one',
+        detail: {
+          deviceStatus: 'provisioning credentials',
+          dpsSteps: [step('ownership', 'done'), step('credentials', 'failed')],
+          failedAt: 'dps',
+        },
+      })
+      s.store.setState('dps-1', 'failed')
+      s.fake.emit({
+        type: 'job.changed',
+        data: { id: 'dps-1', state: 'failed', counts: countsOf([]) },
+      })
+    })
+    const item = screen.getByTestId('local-job-items')
+    await waitFor(() => expect(within(item).getByLabelText('credentials: failed')).toBeTruthy())
+    expect(within(item).getByLabelText('ownership: done')).toBeTruthy()
+    expect(within(item).getByText('DPS steps')).toBeTruthy()
+    expect(within(item).getByTestId('local-job-item-device-status').textContent).toBe(
+      'provisioning credentials',
+    )
+    expect(within(item).getByTestId('local-job-item-message').textContent).toContain(
+      'no enrollment group matches',
+    )
+    expect(item.textContent).toContain('at dps')
+  })
+
   it('a call that fails shows its message in the dialog', async () => {
     const s = discoveringSetup({
       'local.pointAtDps': () => ({

@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/core'
+import { Badge, Button, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core'
 import { useEffect, useRef } from 'react'
 import type {
   JobItemView,
@@ -23,6 +23,11 @@ export const ACTION_TITLES: Partial<Record<JobKind, string>> = {
   'local.offboard': 'Offboard',
   'local.pointAtDps': 'Point at DPS',
   'local.onboard': 'Onboard directly',
+}
+
+const EXTRA_COLUMN: Partial<Record<JobKind, string>> = {
+  'local.pointAtDps': 'DPS steps',
+  'local.onboard': 'Token',
 }
 
 const STEP_COLOR: Record<string, string> = { pending: 'gray', done: 'green', failed: 'red' }
@@ -64,6 +69,11 @@ export function BenchJobPanel({
   const resume = useResumeJob()
   const report = useJobReport()
   const rows = (items.data ?? []).slice(0, SHOWN)
+  // DPS's steps or the token handed over; own, disown and offboard have neither.
+  const extra = EXTRA_COLUMN[kind]
+  const panel = useRef<HTMLDivElement>(null)
+  // Started below the fold at 700 px: bring the progress into sight once.
+  useEffect(() => panel.current?.scrollIntoView({ block: 'nearest' }), [])
   const doneKeys = (items.data ?? [])
     .filter((i) => i.state === 'done')
     .map((i) => i.key)
@@ -83,68 +93,83 @@ export function BenchJobPanel({
       onError: (err) => notify.error(err, { title: 'Cannot build the report' }),
     })
   return (
-    <Stack gap="sm" data-testid="local-bench-job" data-kind={kind}>
-      <Group justify="space-between">
-        <Title order={3} size="h4">
-          {job.data?.title ?? ACTION_TITLES[kind] ?? kind}
-        </Title>
-        <Group gap="xs">
-          {state && canResume(state) && (
+    <Card withBorder ref={panel} data-testid="local-bench-job" data-kind={kind}>
+      <Stack gap="sm">
+        <Group justify="space-between">
+          <Title order={3} size="h4">
+            {job.data?.title ?? ACTION_TITLES[kind] ?? kind}
+          </Title>
+          <Group gap="xs">
+            {state && canResume(state) && (
+              <Button
+                size="xs"
+                loading={resume.isPending}
+                onClick={() =>
+                  resume.mutate(jobId, {
+                    onError: (err) => notify.error(err, { title: 'Cannot resume the job' }),
+                  })
+                }
+                data-testid="local-job-resume"
+              >
+                Resume
+              </Button>
+            )}
             <Button
               size="xs"
-              loading={resume.isPending}
-              onClick={() =>
-                resume.mutate(jobId, {
-                  onError: (err) => notify.error(err, { title: 'Cannot resume the job' }),
-                })
-              }
-              data-testid="local-job-resume"
+              variant="default"
+              loading={report.isPending}
+              onClick={saveReport}
+              data-testid="local-job-report"
             >
-              Resume
+              Download report (CSV)
             </Button>
-          )}
-          <Button
-            size="xs"
-            variant="default"
-            loading={report.isPending}
-            onClick={saveReport}
-            data-testid="local-job-report"
-          >
-            Download report (CSV)
-          </Button>
-          <Button size="xs" variant="subtle" onClick={onClose} data-testid="local-job-close">
-            Close
-          </Button>
+            <Button size="xs" variant="subtle" onClick={onClose} data-testid="local-job-close">
+              Close
+            </Button>
+          </Group>
         </Group>
-      </Group>
-      <JobProgress jobId={jobId} />
-      <Table.ScrollContainer minWidth={760}>
-        <Table striped data-testid="local-job-items" aria-label="Progress per device">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Device</Table.Th>
-              <Table.Th>State</Table.Th>
-              <Table.Th>Device status</Table.Th>
-              <Table.Th>{kind === 'local.pointAtDps' ? 'DPS steps' : 'Token'}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((item) => (
-              <ItemRows key={item.key} item={item} name={names.get(item.key)} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {(items.data?.length ?? 0) > SHOWN && (
-        <Text size="sm" c="dimmed">
-          The first {SHOWN} of {items.data?.length} devices; the report has them all.
-        </Text>
-      )}
-    </Stack>
+        <JobProgress jobId={jobId} />
+        <Table.ScrollContainer minWidth={760}>
+          <Table striped data-testid="local-job-items" aria-label="Progress per device">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Device</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th>Device status</Table.Th>
+                {extra && <Table.Th>{extra}</Table.Th>}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((item) => (
+                <ItemRows
+                  key={item.key}
+                  item={item}
+                  name={names.get(item.key)}
+                  withExtra={extra !== undefined}
+                />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        {(items.data?.length ?? 0) > SHOWN && (
+          <Text size="sm" c="dimmed">
+            The first {SHOWN} of {items.data?.length} devices; the report has them all.
+          </Text>
+        )}
+      </Stack>
+    </Card>
   )
 }
 
-function ItemRows({ item, name }: { item: JobItemView; name: string | undefined }) {
+function ItemRows({
+  item,
+  name,
+  withExtra,
+}: {
+  item: JobItemView
+  name: string | undefined
+  withExtra: boolean
+}) {
   const detail = detailOf(item)
   const steps = stepsOf(detail)
   const hasMore = Boolean(item.message || detail.snippet)
@@ -170,32 +195,34 @@ function ItemRows({ item, name }: { item: JobItemView; name: string | undefined 
             {detail.deviceStatus ?? ''}
           </Text>
         </Table.Td>
-        <Table.Td>
-          {steps.length > 0 ? (
-            <Group gap={4}>
-              {steps.map((s) => (
-                <Badge
-                  key={s.step}
-                  size="sm"
-                  variant="light"
-                  color={STEP_COLOR[s.state] ?? 'gray'}
-                  miw="max-content"
-                  aria-label={`${s.step}: ${s.state}`}
-                >
-                  {s.step}
-                </Badge>
-              ))}
-            </Group>
-          ) : detail.token ? (
-            <Text size="xs" c="dimmed">
-              jti <Code>{detail.token.jti}</Code>, expires {formatTime(detail.token.expiresAt)}
-            </Text>
-          ) : null}
-        </Table.Td>
+        {withExtra && (
+          <Table.Td>
+            {steps.length > 0 ? (
+              <Group gap={4}>
+                {steps.map((s) => (
+                  <Badge
+                    key={s.step}
+                    size="sm"
+                    variant="light"
+                    color={STEP_COLOR[s.state] ?? 'gray'}
+                    miw="max-content"
+                    aria-label={`${s.step}: ${s.state}`}
+                  >
+                    {s.step}
+                  </Badge>
+                ))}
+              </Group>
+            ) : detail.token ? (
+              <Text size="xs" c="dimmed">
+                jti <Code>{detail.token.jti}</Code>, expires {formatTime(detail.token.expiresAt)}
+              </Text>
+            ) : null}
+          </Table.Td>
+        )}
       </Table.Tr>
       {hasMore && (
         <Table.Tr data-testid={`local-job-item-${item.key}-more`}>
-          <Table.Td colSpan={4}>
+          <Table.Td colSpan={withExtra ? 4 : 3}>
             <Stack gap={4}>
               {item.message && (
                 <Group gap="xs" wrap="nowrap" align="flex-start">
