@@ -180,6 +180,14 @@ describe('the packed app (electron-builder --dir, stub Electron)', () => {
       if (!existsSync(join(ROOT, built)))
         throw new Error(`${built} is missing: run \`npm run build\` before the packaging tests`)
     }
+    const worker = readFileSync(
+      join(ROOT, 'dist/node/electron/issuer/sign-and-record-worker.js'),
+      'utf8',
+    )
+    if (/require\(["']\.{1,2}\//.test(worker))
+      throw new Error(
+        'dist/node/electron/issuer/sign-and-record-worker.js is tsc output, not the one-file bundle: run `npm run build` (scripts/build-worker.mjs) after tsc',
+      )
     const stub = join(work, 'electron-dist')
     mkdirSync(stub)
     writeFileSync(
