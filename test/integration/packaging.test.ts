@@ -121,6 +121,17 @@ describe('electron-builder.yml', () => {
     expect(packs('package.json')).toBe(true)
   })
 
+  it('builds what it packs: the worker bundle and the icons come after tsc in `npm run build`', () => {
+    const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>
+    }
+    const steps = scripts.build!.split(' && ')
+    const tsc = steps.indexOf('tsc -b')
+    expect(tsc).toBe(0)
+    expect(steps.indexOf('node scripts/build-worker.mjs')).toBeGreaterThan(tsc)
+    expect(steps).toContain('node scripts/make-icons.mjs')
+  })
+
   it('packs the bundled preload main.ts loads (dist/preload/preload.js)', () => {
     expect(packs('dist/preload/preload.js')).toBe(true)
   })

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import type { MenuItemConstructorOptions } from 'electron'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { AboutView } from '../../shared/contract/index.js'
-import { aboutView, installedManifest } from '../../electron/api/methods/about.js'
+import { aboutView, implementAbout, installedManifest } from '../../electron/api/methods/about.js'
+import type { MethodContext } from '../../electron/api/methods/method-table.js'
 import { aboutBeforeOpen, aboutDialogText } from '../../electron/desktop/about-dialog.js'
 import type { ElectronMain } from '../../electron/desktop/electron-main.js'
 import { buildMenu } from '../../electron/desktop/menu.js'
@@ -54,6 +55,24 @@ describe('aboutView', () => {
     expect(view.version).toBe(pkg.version)
     expect(view.license).toBe(pkg.license)
     expect(pkg.license).toBe('Apache-2.0')
+  })
+})
+
+describe('about.get', () => {
+  it("answers the running app's data directory and vault mode", async () => {
+    const ctx = {
+      app: { dataDir: '/srv/station', vault: { mode: 'passphrase' } },
+      actor: 'cli',
+      audit: () => undefined,
+    } as unknown as MethodContext
+    const about = await implementAbout(ctx)['about.get']({})
+    expect(about).toMatchObject({
+      dataDir: '/srv/station',
+      vault: { mode: 'passphrase' },
+      version: pkg.version,
+      license: 'Apache-2.0',
+      electron: null,
+    })
   })
 })
 
