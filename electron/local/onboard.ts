@@ -26,9 +26,6 @@ import {
 /** The job's input as stored: the client-application's URL resolved when it was started. */
 export type LocalOnboard = ParsedInput<'local.onboard'> & { clientAppUrl: string }
 
-/** Devices onboarded at once: mostly waiting for the sign-up, one small read per poll. */
-export const ONBOARD_CONCURRENCY = 64
-
 /** What the onboarding needs of one of our clients. */
 export interface OnboardClient {
   audiences: string[]

@@ -37,9 +37,6 @@ import {
 /** The job's input as stored: the client-application's URL resolved when it was started. */
 export type PointAtDps = ParsedInput<'local.pointAtDps'> & { clientAppUrl: string }
 
-/** Devices followed at once: the work is mostly waiting, one small read per device per poll. */
-export const POINT_AT_DPS_CONCURRENCY = 64
-
 export interface PointAtDpsDeps {
   hubs: HubDirectory
   clientApp(url: string): ClientAppContext

@@ -1,8 +1,8 @@
 import { AppError } from '../../../shared/errors.js'
 import type { App } from '../../app.js'
 import { missingDpsEndpoint } from '../../local/onboard-failures.js'
-import { ONBOARD_CONCURRENCY, onboardHandler, onboardProfileProblem } from '../../local/onboard.js'
-import { POINT_AT_DPS_CONCURRENCY, pointAtDpsHandler } from '../../local/point-at-dps.js'
+import { onboardHandler, onboardProfileProblem } from '../../local/onboard.js'
+import { pointAtDpsHandler } from '../../local/point-at-dps.js'
 import { hubBearerMinter, type MintedBearer } from '../../plgd/hub-bearer.js'
 import { clientAppsFor } from './local-apps.js'
 import type { MethodContext, MethodTable } from './method-table.js'
@@ -89,25 +89,20 @@ export function implementLocalOnboarding({
       const profile = app.hubs.open(input.hub).profile
       if (!profile.dpsDeviceEndpoint)
         throw new AppError('invalid_input', missingDpsEndpoint(input.hub))
-      const devices = new Set(input.deviceIds).size
-      return app.jobs.start(
-        'local.pointAtDps',
-        input.hub,
-        { ...input, clientAppUrl: resolveUrl(input.clientAppUrl) },
-        Math.min(devices, POINT_AT_DPS_CONCURRENCY),
-      )
+      // The job concurrency setting: each device followed is one client-application read per poll.
+      return app.jobs.start('local.pointAtDps', input.hub, {
+        ...input,
+        clientAppUrl: resolveUrl(input.clientAppUrl),
+      })
     },
     'local.onboard': (input) => {
       requireClient(app, input.clientId)
       const problem = onboardProfileProblem(app.hubs.open(input.hub).profile)
       if (problem) throw new AppError('invalid_input', problem)
-      const devices = new Set(input.deviceIds).size
-      return app.jobs.start(
-        'local.onboard',
-        input.hub,
-        { ...input, clientAppUrl: resolveUrl(input.clientAppUrl) },
-        Math.min(devices, ONBOARD_CONCURRENCY),
-      )
+      return app.jobs.start('local.onboard', input.hub, {
+        ...input,
+        clientAppUrl: resolveUrl(input.clientAppUrl),
+      })
     },
   }
 }
