@@ -203,7 +203,7 @@ export async function openApp(options: AppOptions): Promise<App> {
   )
   const audit = new AuditLog(db, nowSeconds, {
     load: () => integrity.auditAnchor(),
-    save: (anchor) => integrity.anchorAudit(anchor),
+    save: (anchor) => integrity.anchorAuditSoon(anchor),
   })
   if (integrityAudit) {
     // Accepted or new: the log as it is now is what the anchor vouches for from here on.
@@ -384,6 +384,8 @@ export async function openApp(options: AppOptions): Promise<App> {
     },
     close() {
       const closeLedger = (): void => {
+        // The audit anchor of the last appends, then the records.
+        integrity.flush()
         ledger.flush()
         db.close()
       }

@@ -66,6 +66,7 @@ export class SettingsIntegrity {
   readonly #store: IntegrityStore
   #digests: Record<IntegritySection, string>
   #audit: AuditAnchor | null
+  #pendingWrite: NodeJS.Immediate | undefined
 
   constructor(wrappingKey: Buffer, store: IntegrityStore) {
     this.#key = integrityKey(wrappingKey)
@@ -100,9 +101,27 @@ export class SettingsIntegrity {
     this.#write()
   }
 
-  /** After each audit append: the head that `audit verify` expects at least. */
+  /** The head that `audit verify` expects at least, written now. */
   anchorAudit(anchor: AuditAnchor): void {
     this.#audit = anchor
+    this.#write()
+  }
+
+  /**
+   * After each audit append: in memory now, on disk once the current burst of appends is over
+   * (one settings write for many entries). Lost in a crash, the anchor is only behind, which
+   * `audit verify` accepts.
+   */
+  anchorAuditSoon(anchor: AuditAnchor): void {
+    this.#audit = anchor
+    this.#pendingWrite ??= setImmediate(() => this.flush())
+  }
+
+  /** Writes a pending anchor (at close). */
+  flush(): void {
+    if (this.#pendingWrite === undefined) return
+    clearImmediate(this.#pendingWrite)
+    this.#pendingWrite = undefined
     this.#write()
   }
 
@@ -138,6 +157,10 @@ export class SettingsIntegrity {
   }
 
   #write(): void {
+    if (this.#pendingWrite !== undefined) {
+      clearImmediate(this.#pendingWrite)
+      this.#pendingWrite = undefined
+    }
     const body = { v: 1 as const, digests: this.#digests, audit: this.#audit }
     this.#store.save({ ...body, tag: this.#tag(body).toString('base64url') })
   }
