@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openApp, type App } from '../../electron/app.js'
 import { openHeadlessSettings } from '../../electron/app-settings.js'
+import { runCommandLine } from '../../electron/headless/cli.js'
 import { entryHash } from '../../electron/ledger/audit-log.js'
 import { FakeKeychain, recordingLogger } from '../helpers/fakes.js'
 
@@ -127,5 +128,17 @@ describe('the audit anchor', () => {
     } finally {
       await app.close()
     }
+  })
+})
+
+describe('audit verify on the command line', () => {
+  it('says the newest entries were cut off, and exits 3', async () => {
+    let out = ''
+    const code = await runCommandLine(['audit', 'verify', '--data-dir', dataDir], {
+      io: { out: (t) => void (out += t), err: () => undefined },
+      operation: () => Promise.resolve({ ok: false, entries: 4, brokenAt: 5 }),
+    })
+    expect(code).toBe(3)
+    expect(out).toContain('entries from 5 on were cut off (4 entries left')
   })
 })
