@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -34,6 +34,8 @@ const DEVICES = [
   },
 ]
 const CHOSEN = ['bench-0001', 'bench-0003']
+/** Left unowned by the bench run; owned and pointed at DPS at the end. */
+const LATE = 'bench-0004'
 
 let workDir: string
 beforeAll(() => {
@@ -71,7 +73,12 @@ describe('a bench run: discover, own and onboard directly', () => {
       } catch (err) {
         state.failed = name
         await screenshot(page(), `local-failed-${name.replace(/\W+/g, '-')}`).catch(() => undefined)
-        throw err
+        // With what the page logged: a render error shows only there and in a notification.
+        const logged = c.current.problems.consoleErrors.slice(-3)
+        if (logged.length === 0 || !(err instanceof Error)) throw err
+        throw new Error(`${err.message}\npage console errors:\n${logged.join('\n')}`, {
+          cause: err,
+        })
       }
     })
   const cli = (args: string[]) => cliJson(args, { dataDir: c.current.dataDir })
@@ -248,6 +255,61 @@ describe('a bench run: discover, own and onboard directly', () => {
         page().locator(`[data-testid="device-row"][data-device-id="${id}"]`).count(),
       ).resolves.toBe(0)
     }
+  })
+
+  step('point the fourth device at DPS: device and DPS steps end provisioned', async () => {
+    // DPS as `dps setup` leaves it: this issuer as the authority DPS trusts, a group of owner 1.
+    const chain = join(workDir, 'mfg-chain.pem')
+    writeFileSync(chain, readFileSync(hub.caFile, 'utf8'))
+    await cli(
+      [
+        'dps',
+        'setup',
+        '--hub',
+        HUB,
+        '--client',
+        'dps',
+        '--owner',
+        OWNER,
+        '--group',
+        'bench',
+      ].concat(['--certificate-chain', chain]),
+    )
+    await byId('nav-local').click()
+    await byId('local-discover-start').click()
+    await expect
+      .poll(() => text('local-discover-count'), { timeout: 20_000 })
+      .toBe('4 devices found')
+    await row(LATE).getByTestId('local-device-select').check()
+    await byId('local-own').click()
+    await expect
+      .poll(() => row(LATE).getByTestId('local-device-ownership').textContent(), {
+        timeout: 30_000,
+      })
+      .toBe('owned')
+    await byId('local-point').click()
+    await byId('local-point-dialog').waitFor()
+    await expect.poll(() => byId('hub-select').inputValue()).toBe(HUB)
+    await byId('local-point-client').click()
+    await page()
+      .getByRole('option', { name: `dps (owner ${OWNER})` })
+      .click()
+    await byId('local-point-submit').click()
+    await byId('local-point-dialog').waitFor({ state: 'detached' })
+    await expect
+      .poll(() => byId('local-bench-job').getAttribute('data-kind'))
+      .toBe('local.pointAtDps')
+    await expect
+      .poll(() => byId('job-progress').getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('done')
+    const item = byId(`local-job-item-${LATE}`)
+    await expect(item.getByTestId('local-job-item-device-status').textContent()).resolves.toBe(
+      'provisioned',
+    )
+    for (const s of ['ownership', 'credentials', 'acl', 'cloud', 'plgdTime']) {
+      await expect(item.getByLabel(`${s}: done`).count(), s).resolves.toBe(1)
+    }
+    await shot('pointed-at-dps')
   })
 
   step('no page errors, CSP violations or failed requests', async () => {

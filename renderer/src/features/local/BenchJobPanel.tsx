@@ -72,8 +72,11 @@ export function BenchJobPanel({
   // DPS's steps or the token handed over; own, disown and offboard have neither.
   const extra = EXTRA_COLUMN[kind]
   const panel = useRef<HTMLDivElement>(null)
-  // Started below the fold at 700 px: bring the progress into sight once.
-  useEffect(() => panel.current?.scrollIntoView({ block: 'nearest' }), [])
+  // Started below the fold at 700 px: bring the progress into sight once. (In braces: Chromium's
+  // scrollIntoView answers a promise, which React would take for the effect's cleanup.)
+  useEffect(() => {
+    void panel.current?.scrollIntoView({ block: 'nearest' })
+  }, [])
   const doneKeys = (items.data ?? [])
     .filter((i) => i.state === 'done')
     .map((i) => i.key)
