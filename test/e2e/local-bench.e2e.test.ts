@@ -121,18 +121,13 @@ describe('a bench run: discover, own and onboard directly', () => {
   step('Bench: save the client-application URL; it is running, not initialised', async () => {
     await byId('nav-local').click()
     await byId('local-client-app').waitFor()
-    // Nothing listens at the default: the card says so with its fix.
-    await expect
-      .poll(
-        () =>
-          byId('local-status')
-            .count()
-            .then(async (n) => (n ? text('local-status') : '')),
-        {
-          timeout: 20_000,
-        },
-      )
-      .toMatch(/not running|Not running/)
+    // For this session, a port nothing listens on: the card says so with its fix.
+    await byId('local-url').fill('http://127.0.0.1:1')
+    await page().keyboard.press('Enter')
+    const notRunning = byId('local-problem-not_running')
+    await notRunning.waitFor({ timeout: 20_000 })
+    await expect(notRunning.textContent()).resolves.toMatch(/127\.0\.0\.1:1/)
+    await expect(text('local-discover-blocked')).resolves.toContain('not running')
     await byId('local-url').fill(app.url)
     await byId('local-url-save').click()
     await expect.poll(() => text('local-initialized'), { timeout: 20_000 }).toBe('not initialised')
