@@ -17,6 +17,7 @@ import type { StoredHub } from './plgd/hub-profiles.js'
 import { openConfSettings, type SettingsStore as Store } from './platform/settings-store.js'
 import type {
   IntegrityRecord,
+  IntegritySection,
   IntegrityStore,
   SettingsIntegrity,
 } from './secrets/settings-integrity.js'
@@ -109,23 +110,41 @@ export function integrityStore(settings: SettingsStore): IntegrityStore {
 }
 
 /**
- * The settings the app writes through: a write of an authenticated section re-tags it. Only
- * those writes pay (an HMAC and a second file write); issuing tokens writes no settings.
+ * The settings the app writes through: a write of an authenticated section re-tags it, in the
+ * same file write where the store can. Only those writes pay (an HMAC); issuing tokens writes no
+ * settings.
  */
 export function integrityGuarded(
   settings: SettingsStore,
   integrity: SettingsIntegrity,
 ): SettingsStore {
+  const sectionOf = <K extends keyof SettingsData>(
+    key: K,
+    value: SettingsData[K],
+  ): [IntegritySection, unknown] | undefined => {
+    if (key === 'clients') return ['clients', value ?? {}]
+    if (key === 'keys') return ['keys', value ?? []]
+    if (key === 'issuer') {
+      return ['trustedAuthorities', (value as IssuerSettings | undefined)?.trustedAuthorities ?? []]
+    }
+    return undefined
+  }
   return {
     get path() {
       return settings.path
     },
     get: (key) => settings.get(key),
     set(key, value) {
-      settings.set(key, value)
-      if (key === 'clients') integrity.refresh('clients')
-      else if (key === 'keys') integrity.refresh('keys')
-      else if (key === 'issuer') integrity.refresh('trustedAuthorities')
+      const section = sectionOf(key, value)
+      const next = section && integrity.prepare(...section)
+      if (!next) return settings.set(key, value)
+      if (settings.setMany) {
+        settings.setMany({ [key]: value, integrity: next.record } as Partial<SettingsData>)
+      } else {
+        settings.set(key, value)
+        settings.set('integrity', next.record)
+      }
+      next.commit()
     },
   }
 }

@@ -8,6 +8,8 @@ import Conf from 'conf'
 export interface SettingsStore<Data> {
   get<K extends keyof Data>(key: K): Data[K]
   set<K extends keyof Data>(key: K, value: Data[K]): void
+  /** Several keys in one write of the file (all or none on disk), where the store can. */
+  setMany?(values: Partial<Data>): void
   readonly path: string
 }
 
@@ -41,6 +43,11 @@ export function cachedSettings<Data>(store: SettingsStore<Data>): SettingsStore<
     set<K extends keyof Data>(key: K, value: Data[K]): void {
       store.set(key, value)
       cache.set(key, value)
+    },
+    setMany(values: Partial<Data>): void {
+      // conf and electron-store both take an object: one atomic write of the file.
+      ;(store as unknown as { set(values: Partial<Data>): void }).set(values)
+      for (const [key, value] of Object.entries(values)) cache.set(key as keyof Data, value)
     },
   }
 }

@@ -93,12 +93,29 @@ export class SettingsIntegrity {
     this.#write()
   }
 
-  /** After a write of the settings that hold `section`: cheap when it did not change. */
-  refresh(section: IntegritySection): void {
-    const next = digest(this.#store.read[section]())
-    if (next === this.#digests[section]) return
-    this.#digests = { ...this.#digests, [section]: next }
-    this.#write()
+  /**
+   * The record once `section` holds `value`, to be written in the same file write as the
+   * section (so a crash never leaves one without the other); `commit` once it is on disk.
+   * Undefined when the section does not change.
+   */
+  prepare(
+    section: IntegritySection,
+    value: unknown,
+  ): { record: IntegrityRecord; commit(): void } | undefined {
+    const next = digest(value)
+    if (next === this.#digests[section]) return undefined
+    const digests = { ...this.#digests, [section]: next }
+    const body = { v: 1 as const, digests, audit: this.#audit }
+    return {
+      record: { ...body, tag: this.#tag(body).toString('base64url') },
+      commit: () => {
+        this.#digests = digests
+        if (this.#pendingWrite === undefined) return
+        // The record just written carried the pending anchor already.
+        clearImmediate(this.#pendingWrite)
+        this.#pendingWrite = undefined
+      },
+    }
   }
 
   /** The head that `audit verify` expects at least, written now. */

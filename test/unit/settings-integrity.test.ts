@@ -169,6 +169,25 @@ describe('settings integrity', () => {
     await app.close()
   })
 
+  it('writes a section and its tag in one write of the file, so a crash leaves both or neither', async () => {
+    class BatchedSettings extends MemorySettings {
+      readonly batches: string[][] = []
+      setMany(values: Record<string, unknown>): void {
+        this.batches.push(Object.keys(values))
+        for (const [key, value] of Object.entries(values)) this.set(key as never, value as never)
+      }
+    }
+    const settings = new BatchedSettings()
+    const app = await openApp({ dataDir, settings, keychain, log: recordingLogger() })
+    try {
+      settings.batches.length = 0
+      app.clients.add({ id: 'dps', owner: '1' })
+      expect(settings.batches).toEqual([['clients', 'integrity']])
+    } finally {
+      await app.close()
+    }
+  })
+
   it('costs token issuing nothing: no settings write per token', async () => {
     const settings = new MemorySettings()
     const app = await openApp({ dataDir, settings, keychain, log: recordingLogger() })
