@@ -60,27 +60,33 @@ export function discoverHandler(
         .clientWith(input.timeoutSeconds * 1000 + DISCOVERY_GRACE_MS)
       const seen = new Set<string>()
       let batch: { key: string; outcome: ItemOutcome }[] = []
-      let since = Date.now()
+      // A lone device is written after flushAfterMs, not when the next one answers.
+      let timer: ReturnType<typeof setTimeout> | undefined
       const flush = (): void => {
+        clearTimeout(timer)
+        timer = undefined
         if (batch.length > 0) ctx.append(batch)
         batch = []
-        since = Date.now()
       }
-      for await (const wire of client.stream<WireLocalDevice>('/api/v1/devices', {
-        query: discoveryQuery(input),
-        signal: ctx.signal,
-      })) {
-        const device = toLocalDeviceView(wire)
-        // A device answering on two interfaces is listed once.
-        if (device.id === '' || seen.has(device.id)) continue
-        seen.add(device.id)
-        batch.push({
-          key: device.id,
-          outcome: { state: 'done', detail: device as unknown as Record<string, unknown> },
-        })
-        if (batch.length >= batchSize || Date.now() - since >= flushAfterMs) flush()
+      try {
+        for await (const wire of client.stream<WireLocalDevice>('/api/v1/devices', {
+          query: discoveryQuery(input),
+          signal: ctx.signal,
+        })) {
+          const device = toLocalDeviceView(wire)
+          // A device answering on two interfaces is listed once.
+          if (device.id === '' || seen.has(device.id)) continue
+          seen.add(device.id)
+          batch.push({
+            key: device.id,
+            outcome: { state: 'done', detail: device as unknown as Record<string, unknown> },
+          })
+          if (batch.length >= batchSize) flush()
+          else timer ??= setTimeout(flush, flushAfterMs)
+        }
+      } finally {
+        flush()
       }
-      flush()
     },
   }
 }

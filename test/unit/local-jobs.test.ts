@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { ItemOutcome, JobContext } from '../../electron/jobs/job-handler.js'
 import type { LocalDevicesJobInput } from '../../electron/local/device-job.js'
 import { discoverHandler, type DiscoverJobInput } from '../../electron/local/discover.js'
@@ -80,6 +80,29 @@ describe('local.discover', () => {
     expect(q.get('timeout')).toBe('3000000000')
     expect(q.get('ownershipStatusFilter')).toBe('UNOWNED')
     expect(q.getAll('typeFilter')).toEqual(['oic.d.light'])
+  })
+
+  it('writes a lone device after flushAfterMs, not only when the next one answers', async () => {
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const client = {
+      baseUrl: URL,
+      json: () => Promise.reject(new Error('not used')),
+      async *stream() {
+        yield wire(1)
+        await gate
+        yield wire(2)
+      },
+    }
+    const apps = { open: () => ({ clientWith: () => client }) } as unknown as Parameters<
+      typeof discoverHandler
+    >[0]
+    const { ctx, appended } = jobContext(discoverInput())
+    const run = discoverHandler(apps, { batchSize: 20, flushAfterMs: 10 }).run(ctx)
+    await vi.waitFor(() => expect(appended.flat().map((a) => a.key)).toEqual(['d1']))
+    release()
+    await run
+    expect(appended.flat().map((a) => a.key)).toEqual(['d1', 'd2'])
   })
 
   it('multicast IPv4 when no address is given; a timeout past the window; numeric ownership read by name', async () => {
