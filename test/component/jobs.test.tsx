@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, screen, waitFor, within } from '@testing-library/react'
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type {
@@ -106,6 +106,29 @@ describe('jobs page', () => {
     expect(
       within(row).getByRole('link', { name: 'apply light-42 to 4 devices' }).getAttribute('href'),
     ).toBe('#/jobs/job-1')
+  })
+
+  it('names bench jobs (no hub) as such, in the list and on their page', async () => {
+    const f = fakeJob('running', ['done', 'pending'])
+    const local = (): JobView => ({
+      ...f.view(),
+      kind: 'local.own',
+      hub: '',
+      title: 'own 2 devices',
+    })
+    const handlers = {
+      ...f.handlers,
+      'jobs.list': () => ({ items: [local()], total: 1 }),
+      'jobs.get': () => local(),
+    } satisfies Handlers
+    renderWithApp(<JobsPage />, fakeConsole(handlers).api)
+    const row = await screen.findByTestId('job-row-job-1')
+    expect(within(row).getByText('bench')).toBeTruthy()
+    cleanup()
+    window.location.hash = '#/jobs/job-1'
+    renderWithApp(<JobsPage />, fakeConsole(handlers).api)
+    expect(await screen.findByText(/local\.own on the bench, at most 16/)).toBeTruthy()
+    expect(screen.queryByText(/on hub/)).toBeNull()
   })
 
   it("shows a job's rows live: a job.changed event fetches only what changed", async () => {

@@ -53,8 +53,8 @@ export function JobDetail({ jobId }: { jobId: string }) {
         <div>
           <Title order={2}>{j.title}</Title>
           <Text size="sm" c="dimmed">
-            {j.kind} on hub {j.hub}, at most {j.concurrency} requests in flight ·{' '}
-            <Code>{j.id}</Code>
+            {j.kind} {j.hub ? `on hub ${j.hub}` : 'on the bench'}, at most {j.concurrency} requests
+            in flight · <Code>{j.id}</Code>
           </Text>
         </div>
         <Group>

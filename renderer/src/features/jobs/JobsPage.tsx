@@ -35,8 +35,9 @@ function JobList() {
     <Stack>
       <Title order={2}>Jobs</Title>
       <Text size="sm" c="dimmed">
-        DPS watches, configuration applies and device listings run as jobs: they survive a restart
-        (resume them from their page) and keep a per-device report.
+        DPS watches, configuration applies, device listings and bench work (discovery, ownership,
+        onboarding) run as jobs: they survive a restart (resume them from their page) and keep a
+        per-device report.
       </Text>
       {jobs.isPending ? (
         <Loader aria-label="Loading the jobs" />
@@ -69,7 +70,7 @@ function JobList() {
                       {j.kind}
                     </Text>
                   </Table.Td>
-                  <Table.Td>{j.hub}</Table.Td>
+                  <Table.Td>{j.hub || 'bench'}</Table.Td>
                   <Table.Td>
                     {/* A squeezed badge clips to "DO…": it keeps its text's width. */}
                     <Badge color={JOB_COLORS[j.state]} miw="max-content" data-testid="job-state">
