@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { AppError, type ErrorCode } from '../../shared/errors.js'
 import {
   KEYCHAIN_SERVICE,
+  markSettingsTagged,
   openVault,
   type OpenedVault,
   type OpenVaultOptions,
@@ -227,5 +228,43 @@ describe('openVault: passphrase mode', () => {
     const err = await refusal(open({ keychain, config: vault.config, choice: 'keychain' }))
     expect(err.code).toBe('vault_passphrase_required')
     expect(keychain.calls).toEqual([])
+  })
+})
+
+// Issue 16: the check value also says whether settings.json carries an integrity tag, so that
+// stripping the tag cannot pass for a data directory written before tags existed.
+describe('openVault: the settings-tagged mark', () => {
+  it('is set on a new vault, absent from an older one until marked, and needs the key', async () => {
+    const keychain = new FakeKeychain()
+    const created = await open({
+      keychain,
+      choice: 'passphrase',
+      passphrase: passphrase(PASSPHRASE),
+    })
+    expect(created.settingsTagged).toBe(true)
+    const reopened = await open({
+      keychain,
+      config: created.config,
+      passphrase: passphrase(PASSPHRASE),
+    })
+    expect(reopened.settingsTagged).toBe(true)
+
+    const older = lowCostVault(PASSPHRASE)
+    const before = await open({
+      keychain,
+      config: older.config,
+      passphrase: passphrase(PASSPHRASE),
+    })
+    expect(before.settingsTagged).toBe(false)
+    const marked = markSettingsTagged(older.config, older.key)
+    expect(marked.check).not.toBe(older.config.check)
+    const after = await open({ keychain, config: marked, passphrase: passphrase(PASSPHRASE) })
+    expect(after.settingsTagged).toBe(true)
+    // Marked with another key: not this vault's check at all.
+    const forged = markSettingsTagged(older.config, randomBytes(32))
+    const err = await refusal(
+      open({ keychain, config: forged, passphrase: passphrase(PASSPHRASE) }),
+    )
+    expect(err.code).toBe('vault_locked')
   })
 })
