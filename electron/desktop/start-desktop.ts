@@ -1,6 +1,7 @@
 import { AppError, toErrorShape } from '../../shared/errors.js'
 import type { AppEvent } from '../../shared/contract/index.js'
 import { createDispatcher, type Dispatch } from '../api/dispatcher.js'
+import type { AboutView } from '../../shared/contract/index.js'
 import { startHost, type Host } from '../host.js'
 import { boundOldGeneration, boundYoungGeneration } from '../platform/heap-bounds.js'
 import type { Keychain } from '../platform/keychain.js'
@@ -89,7 +90,15 @@ export function startDesktop(
     hardenSession(promptSession)
     promptSession.protocol.handle(APP_SCHEME, prompt.handle)
     registerIpc(ipcMain, () => host?.dispatch, log)
-    electron.Menu.setApplicationMenu(buildMenu(electron))
+    electron.Menu.setApplicationMenu(
+      buildMenu(electron, {
+        // The running app knows the vault mode; before the data directory opens, main's facts.
+        about: async () => {
+          const answer = await host?.dispatch('about.get', {})
+          return answer?.ok ? (answer.value as AboutView) : undefined
+        },
+      }),
+    )
     // The app lives in the tray with the issuer: keep its heap as small as `serve` keeps it.
     boundYoungGeneration()
 

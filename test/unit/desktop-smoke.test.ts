@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Envelope } from '../../shared/contract/index.js'
 import { METHOD_NAMES } from '../../shared/method-names.js'
 import { AppError } from '../../shared/errors.js'
@@ -36,7 +36,9 @@ class FakeElectron {
   lockGranted = true
   /** The button the keychain dialog's user presses (0: use a passphrase, 1: quit). */
   dialogAnswer = 0
-  readonly messageBoxes: { message?: string }[] = []
+  /** The application menu's template, as Menu.setApplicationMenu got it. */
+  menu: MenuItem[] = []
+  readonly messageBoxes: { message?: string; detail?: string }[] = []
   readonly errorBoxes: string[] = []
   readonly schemes: { scheme: string; privileges?: Record<string, boolean> }[] = []
   readonly ipcHandlers = new Map<string, InvokeListener>()
@@ -114,7 +116,10 @@ class FakeElectron {
         },
       },
       Menu: {
-        setApplicationMenu: () => fake.log.push('Menu.setApplicationMenu'),
+        setApplicationMenu: (menu: { template: MenuItem[] }) => {
+          fake.log.push('Menu.setApplicationMenu')
+          fake.menu = menu.template
+        },
         buildFromTemplate: (template: unknown[]) => ({ template }),
       },
       dialog: {
@@ -328,6 +333,21 @@ const before = (first: string, second: string): void => {
   expect(a, `${first} before ${second}`).toBeLessThan(b)
 }
 
+interface MenuItem {
+  label?: string
+  click?: () => void
+  submenu?: MenuItem[]
+}
+
+function findMenuItem(items: MenuItem[], label: RegExp): MenuItem {
+  for (const item of items) {
+    if (item.label && label.test(item.label)) return item
+    const inner = item.submenu ? findMenuItem(item.submenu, label) : undefined
+    if (inner?.label) return inner
+  }
+  return {}
+}
+
 function invoke(method: string, input: unknown, url = `${APP_ORIGIN}/`) {
   const listener = fake.ipcHandlers.get(ipcChannel(method))
   if (!listener) throw new Error(`no handler for ${method}`)
@@ -409,6 +429,12 @@ describe('the desktop entry', () => {
       const listen = new URL(tooltip.replace(/^.* at /, '')).host
       expect(await portOpen(listen)).toBe(true)
       expect(await lockIsFree()).toBe(false)
+
+      // About (menu) asks the running app: the vault mode is known, not "not open yet".
+      const about = findMenuItem(fake.menu, /^About /)
+      about.click?.()
+      await vi.waitFor(() => expect(fake.messageBoxes).toHaveLength(2))
+      expect(JSON.stringify(fake.messageBoxes[1])).toMatch(/passphrase/)
 
       fake.electron.app.quit()
       await fake.quitted
