@@ -126,7 +126,11 @@ export async function runCommandLine(
 function checkArgCount(command: Command, args: string[]): void {
   const spec = command.args
   const fits =
-    spec === undefined ? args.length === 0 : spec.many ? args.length > 0 : args.length === 1
+    spec === undefined
+      ? args.length === 0
+      : spec.many
+        ? spec.optional === true || args.length > 0
+        : args.length === 1
   if (fits) return
   const wanted =
     spec === undefined

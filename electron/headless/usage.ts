@@ -1,5 +1,11 @@
 import { GLOBAL_OPTIONS } from './commands/options.js'
-import type { Command, IntegerUnit, OptionSpec, OptionSpecs } from './commands/spec.js'
+import {
+  argLabel,
+  type Command,
+  type IntegerUnit,
+  type OptionSpec,
+  type OptionSpecs,
+} from './commands/spec.js'
 
 /** The CLI's help text, rendered from the command table (never written by hand). */
 
@@ -36,7 +42,7 @@ export function synopsis(command: Command): string {
   const required = entries
     .filter(([, spec]) => spec.kind === 'text' && spec.required)
     .map(([name, spec]) => optionLabel(name, spec))
-  const args = command.args ? [`${command.args.name}${command.args.many ? '...' : ''}`] : []
+  const args = command.args ? [argLabel(command.args)] : []
   const optional = required.length < entries.length ? ['[options]'] : []
   return [command.words, ...required, ...args, ...optional].join(' ')
 }
@@ -91,7 +97,7 @@ export function renderUsage(commands: readonly Command[]): string {
     '',
     'Commands:',
     ...commands.flatMap((c) => {
-      const args = c.args ? ` ${c.args.name}${c.args.many ? '...' : ''}` : ''
+      const args = c.args ? ` ${argLabel(c.args)}` : ''
       return row(`${c.words}${args}`, c.summary)
     }),
     '',

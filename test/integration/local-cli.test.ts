@@ -296,18 +296,25 @@ describe('PSK: discover, own, disown, offboard', () => {
     expect(byId.get(OTHERS)?.message).toMatch(/owned by someone else.*its owner must disown it/)
     expect(byId.get(UNKNOWN)?.message).toMatch(/does not know device .*local discover/)
     expect(byId.get(BARE)?.message).toMatch(/not secured/)
-    const again = await cli('local', 'own', '--device', D1, ...at(psk))
+    // Ids may also be positional (`local own ID...`).
+    const again = await cli('local', 'own', D1, ...at(psk))
     expect(again.code, again.stdout).toBe(0)
     expect(outcome(again).byId.get(D1)?.message).toContain('already owned')
   })
 
   it('offboard an owned device; an unowned one fails naming `local own`', async () => {
-    const run = await cli('local', 'offboard', '--device', D1, '--device', D3, ...at(psk))
+    const run = await cli('local', 'offboard', D1, '--device', D3, ...at(psk))
     expect(run.code).toBe(1)
     const { byId, summary } = outcome(run)
     expect(summary).toEqual({ done: 1, failed: 1 })
     expect(psk.view(D1).cloud.cps).toBe('uninitialized')
     expect(byId.get(D3)?.message).toContain(`local own ${D3}`)
+  })
+
+  it('no device ids at all is a usage error naming the three ways to give them', async () => {
+    const run = await cli('local', 'disown', ...at(psk))
+    expect(run.code).not.toBe(0)
+    expect(run.stderr).toContain('give device ids (ID...), --device ID or --devices-file FILE')
   })
 
   it('disown: done once, then "not owned"; exit 0 only when all are done', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { JobItemView } from '../../shared/contract/index.js'
-import {
-  describeOnboardItem,
-  lifetimeSeconds,
-} from '../../electron/headless/commands/local-onboarding.js'
+import { describeOnboardItem } from '../../electron/headless/commands/local-onboarding.js'
+import { durationSeconds } from '../../electron/headless/commands/values.js'
+
+const lifetimeSeconds = (text: string) => durationSeconds('--token-lifetime', text)
 
 const item = (over: Partial<JobItemView>): JobItemView => ({
   seq: 1,

@@ -1,25 +1,10 @@
 import type { ChecklistItem, DpsSetupResult } from '../../../shared/contract/index.js'
-import { AppError } from '../../../shared/errors.js'
 import { describePlan } from '../../plgd/dps-plan.js'
 import { followJob } from '../follow-job.js'
 import { customCommand, methodCommand, option } from './spec.js'
-import { readDeviceIds, readInput } from './values.js'
+import { durationSeconds, readDeviceIds, readInput } from './values.js'
 
 const hubOption = option.required('NAME', 'the hub profile (`hubs list`)')
-
-/** --grace 90, 90s, 15m, 2h, 1d: how long the previous secret keeps working. */
-export function durationSeconds(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim())
-  if (!m) {
-    throw new AppError(
-      'invalid_input',
-      `--grace takes a duration such as 600, 10m, 2h or 1d, not ${text}`,
-    )
-  }
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
-  return Number(m[1]) * unit
-}
 
 function describeSetup(r: DpsSetupResult): string {
   const head = r.applied
@@ -89,7 +74,7 @@ export const dpsCommands = [
         v['psk-file'] === undefined ? undefined : readInput(v['psk-file']).replace(/\r?\n$/, ''),
       owner: v.owner,
       providerName: v['provider-name'],
-      graceSeconds: durationSeconds(v.grace),
+      graceSeconds: durationSeconds('--grace', v.grace),
       keepSecret: v['keep-secret'],
       dryRun: v['dry-run'],
     }),

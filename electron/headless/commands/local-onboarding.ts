@@ -1,22 +1,8 @@
 import type { JobItemView } from '../../../shared/contract/index.js'
-import { AppError } from '../../../shared/errors.js'
 import { followJob } from '../follow-job.js'
 import { customCommand, option, type Command } from './spec.js'
-import { readDeviceIds } from './values.js'
-
-/** --token-lifetime 3600, 90s, 15m, 2h, 1d. */
-export function lifetimeSeconds(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined
-  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim())
-  if (!m) {
-    throw new AppError(
-      'invalid_input',
-      `--token-lifetime takes a duration such as 3600, 15m, 2h or 1d, not ${text}`,
-    )
-  }
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
-  return Number(m[1]) * unit
-}
+import { DEVICE_ARGS, localDeviceIds } from './local.js'
+import { durationSeconds } from './values.js'
 
 const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString()
 
@@ -55,14 +41,15 @@ export const localOnboardingCommands: Command[] = [
       client: option.text('DPS_CLIENT_ID', 'read DPS records as this client (the group owner)'),
       timeout: option.integer('seconds', 'give up on a device not provisioned after this (600)'),
     },
+    args: DEVICE_ARGS,
     examples: [
-      'local point-at-dps --device 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client dps',
+      'local point-at-dps 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client dps',
       'local point-at-dps --hub lab --devices-file bench.csv --timeout 900 --json',
     ],
-    run: async (ctx, v) => {
+    run: async (ctx, v, args) => {
       const { jobId } = await ctx.call('local.pointAtDps', {
         clientAppUrl: v['client-app'],
-        deviceIds: readDeviceIds(v.device, v['devices-file']),
+        deviceIds: localDeviceIds(args, v.device, v['devices-file']),
         hub: v.hub,
         clientId: v.client,
         timeoutSeconds: v.timeout,
@@ -88,18 +75,19 @@ export const localOnboardingCommands: Command[] = [
       ),
       timeout: option.integer('seconds', 'give up on a device not registered after this (120)'),
     },
+    args: DEVICE_ARGS,
     examples: [
-      'local onboard --device 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client coap-gateway',
+      'local onboard 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 --hub lab --client coap-gateway',
       'local onboard --hub lab --client coap-gateway --devices-file bench.csv --token-lifetime 15m --json',
     ],
-    run: async (ctx, v) => {
+    run: async (ctx, v, args) => {
       const { jobId } = await ctx.call('local.onboard', {
         clientAppUrl: v['client-app'],
-        deviceIds: readDeviceIds(v.device, v['devices-file']),
+        deviceIds: localDeviceIds(args, v.device, v['devices-file']),
         hub: v.hub,
         clientId: v.client,
         providerName: v.provider,
-        tokenLifetimeSeconds: lifetimeSeconds(v['token-lifetime']),
+        tokenLifetimeSeconds: durationSeconds('--token-lifetime', v['token-lifetime']),
         timeoutSeconds: v.timeout,
       })
       return followJob(ctx, jobId, { human: describeOnboardItem })

@@ -89,6 +89,21 @@ function deviceRow(item: JobItemView): string {
   ])
 }
 
+/** Device ids as positional arguments (`local own ID...`), or from --device / --devices-file. */
+export const DEVICE_ARGS = { name: 'ID', many: true, optional: true } as const
+
+export function localDeviceIds(
+  args: string[],
+  device: string[] | undefined,
+  file: string | undefined,
+): string[] {
+  return readDeviceIds(
+    [...args, ...(device ?? [])],
+    file,
+    'give device ids (ID...), --device ID or --devices-file FILE',
+  )
+}
+
 /** own, disown, offboard: a job over the devices given, followed to its end. */
 function devicesCommand(
   words: 'local own' | 'local disown' | 'local offboard',
@@ -101,14 +116,15 @@ function devicesCommand(
     summary,
     details: `${details} A job: one JSON line per device as it changes (\`{"key","state","message","deviceStatus","name"}\`), then \`{"summary":{"done","failed"}}\`. Exits 0 only when every device is done.`,
     options: deviceOptions,
+    args: DEVICE_ARGS,
     examples: [
-      `${words} --device 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11`,
+      `${words} 2d1f3a6e-9c0b-4e3f-8f1a-5b7c2d9e0a11 7c0e9b2a-4d3f-4a1e-9b8c-1f2e3d4c5b6a`,
       `${words} --devices-file bench.csv --client-app http://localhost:8080 --json`,
     ],
-    run: async (ctx, v) => {
+    run: async (ctx, v, args) => {
       const { jobId } = await ctx.call(method, {
         clientAppUrl: v['client-app'],
-        deviceIds: readDeviceIds(v.device, v['devices-file']),
+        deviceIds: localDeviceIds(args, v.device, v['devices-file']),
       })
       return followJob(ctx, jobId)
     },

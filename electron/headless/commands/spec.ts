@@ -80,16 +80,28 @@ export const option = {
   }),
 }
 
-/** Positional arguments after the command words: exactly one, or one or more. */
+/**
+ * Positional arguments after the command words: exactly one, or one or more; `optional` with
+ * `many`: none or more (the same values may also come from options, `--devices-file` say).
+ */
 export interface ArgSpec {
   name: string
   many?: boolean
+  optional?: boolean
 }
 export type ArgsOf<A extends ArgSpec | undefined> = A extends ArgSpec
   ? A['many'] extends true
-    ? [string, ...string[]]
+    ? A['optional'] extends true
+      ? string[]
+      : [string, ...string[]]
     : [string]
   : []
+
+/** `ID...`, or `[ID...]` when none may be given. */
+export function argLabel(spec: ArgSpec): string {
+  const label = `${spec.name}${spec.many ? '...' : ''}`
+  return spec.optional ? `[${label}]` : label
+}
 
 export interface Globals {
   dataDir: string

@@ -37,14 +37,13 @@ export function claims(items: string[] | undefined): Record<string, JSONType> {
  * The file is JSON (an array of ids, or of objects with `id` or `deviceId`) or CSV (a header
  * with an `id` or `deviceId` column, or one id per line). Errors name the file and the line.
  */
-export function readDeviceIds(ids: string[] | undefined, file: string | undefined): string[] {
+export function readDeviceIds(
+  ids: string[] | undefined,
+  file: string | undefined,
+  howToGive = 'give --device ID (repeatable) or --devices-file FILE',
+): string[] {
   const all = [...(ids ?? []), ...(file === undefined ? [] : readDeviceIdsFile(file))]
-  if (all.length === 0) {
-    throw new AppError(
-      'invalid_input',
-      'no devices: give --device ID (repeatable) or --devices-file FILE',
-    )
-  }
+  if (all.length === 0) throw new AppError('invalid_input', `no devices: ${howToGive}`)
   return [...new Set(all)]
 }
 
@@ -117,4 +116,18 @@ function csvDeviceIds(file: string, text: string): string[] {
     }
     return id
   })
+}
+
+/** A duration option: 600, 90s, 15m, 2h, 1d, in seconds; the error names the option. */
+export function durationSeconds(option: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim())
+  if (!m) {
+    throw new AppError(
+      'invalid_input',
+      `${option} takes a duration such as 600, 15m, 2h or 1d, not ${text}`,
+    )
+  }
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
+  return Number(m[1]) * unit
 }
