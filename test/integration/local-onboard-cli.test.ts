@@ -140,7 +140,9 @@ describe('local point-at-dps', () => {
       'lab',
       '--client',
       'dps',
-      ...devices(a, b),
+      // Positional ids, as the issue's synopsis has them (`local point-at-dps ID...`).
+      a,
+      b,
       '--timeout',
       '60',
     )
