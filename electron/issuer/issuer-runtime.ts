@@ -145,8 +145,17 @@ async function prepareTls(
     })
   }
   const caFile = join(app.dataDir, CA_CERT_FILE)
-  if (readIfExists(caFile) !== result.material.caCertPem) {
+  const previousCa = readIfExists(caFile)
+  if (previousCa !== result.material.caCertPem) {
     writeFileSync(caFile, result.material.caCertPem, { mode: 0o644 })
+    // A new CA (renewal, or a public host outside the old one's name constraints) breaks
+    // every hub that trusts the old one until its admin installs this file.
+    if (previousCa !== undefined) {
+      app.log.warn('made a new local CA: give hubs and services the new ca.pem', {
+        caFile,
+        hosts: serverHostsFor(host, publicHost).join(' '),
+      })
+    }
   }
   return { key: result.material.keyPem, cert: result.material.certPem }
 }

@@ -171,4 +171,23 @@ describe('startHost', () => {
     ).rejects.toBe(refused)
     expect(await lockIsFree()).toBe(true)
   })
+
+  it('warns, naming ca.pem, when a new public host makes a new local CA (hubs must get it)', async () => {
+    const settings = new MemorySettings()
+    const keychain = new FakeKeychain()
+    const log = recordingLogger()
+    const openWith = (dir: string) => openApp({ dataDir: dir, settings, keychain, log })
+    const tls = (publicHost: string): HostOptions => ({
+      dataDir,
+      openApp: openWith,
+      issuer: { listen: { host: '127.0.0.1', port: 0 }, publicHost },
+    })
+    await (await startHost(tls('a.example'))).stop()
+    expect(log.entries.filter((e) => e.level === 'warn')).toEqual([])
+    const second = await startHost(tls('b.example'))
+    running.push(second)
+    const warning = log.entries.find((e) => /new local CA/.test(e.message))
+    expect(warning?.fields?.caFile).toBe(join(dataDir, 'ca.pem'))
+    expect(warning?.fields?.hosts).toContain('b.example')
+  })
 })
