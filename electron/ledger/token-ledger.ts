@@ -88,7 +88,8 @@ function equals(column: string, param: string, byId: boolean): string {
 const STATUS_WHERE: Record<TokenStatusFilter, string | null> = {
   all: null,
   active: LIVE,
-  expired: 'expiration <= @now',
+  // A revoked token that later expired is counted once, as revoked: the filters do not overlap.
+  expired: 'blacklisted_at IS NULL AND expiration <= @now',
   revoked: 'blacklisted_at IS NOT NULL',
 }
 
@@ -281,8 +282,8 @@ export class TokenLedger {
 
   /**
    * The console's ledger table, newest first. active = not blacklisted and expiration > now;
-   * expired = expiration <= now; revoked = blacklisted (a revoked token that has since expired
-   * is both).
+   * expired = not blacklisted and expiration <= now; revoked = blacklisted (a revoked token that
+   * has since expired is revoked only, so that the three filters partition the ledger).
    */
   page(query: LedgerPageQuery, now: number): LedgerPage {
     if (!Number.isSafeInteger(query.offset) || query.offset < 0) {
