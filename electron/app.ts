@@ -147,7 +147,14 @@ export async function openApp(options: AppOptions): Promise<App> {
     log.info('created the secret vault', { mode: vault.config.mode })
   }
   // Before anything trusts settings.json: refused here when it was changed behind our back.
-  const integrity = new SettingsIntegrity(vault.key, integrityStore(options.settings))
+  const integrity = new SettingsIntegrity(vault.key, integrityStore(options.settings), (err) =>
+    options.log.error(
+      'could not write the audit anchor to settings.json; retried on the next write',
+      {
+        error: (err as Error).message,
+      },
+    ),
+  )
   const integrityAudit = settleIntegrity(options, vault, integrity)
   const settings = integrityGuarded(options.settings, integrity)
   const sealer = new SealedBox(vault.key)

@@ -68,9 +68,17 @@ export class SettingsIntegrity {
   #audit: AuditAnchor | null
   #pendingWrite: NodeJS.Immediate | undefined
 
-  constructor(wrappingKey: Buffer, store: IntegrityStore) {
+  /** Told when a deferred anchor write fails (the anchor stays in memory; the next write retries). */
+  readonly #onDeferredError: (err: unknown) => void
+
+  constructor(
+    wrappingKey: Buffer,
+    store: IntegrityStore,
+    onDeferredError: (err: unknown) => void = () => {},
+  ) {
     this.#key = integrityKey(wrappingKey)
     this.#store = store
+    this.#onDeferredError = onDeferredError
     const stored = store.load()
     this.#digests = stored?.digests ?? this.#current()
     this.#audit = stored?.audit ?? null
@@ -131,7 +139,14 @@ export class SettingsIntegrity {
    */
   anchorAuditSoon(anchor: AuditAnchor): void {
     this.#audit = anchor
-    this.#pendingWrite ??= setImmediate(() => this.flush())
+    // Off the caller's stack: a failed write (disk full, read-only) must not crash the process.
+    this.#pendingWrite ??= setImmediate(() => {
+      try {
+        this.flush()
+      } catch (err) {
+        this.#onDeferredError(err)
+      }
+    })
   }
 
   /** Writes a pending anchor (at close). */

@@ -8,6 +8,7 @@ import { openHeadlessSettings } from '../../electron/app-settings.js'
 import { parseTokenRequest } from '../../electron/oauth/token-request.js'
 import { toErrorShape } from '../../shared/errors.js'
 import { FakeKeychain, MemorySettings, recordingLogger } from '../helpers/fakes.js'
+import { SettingsIntegrity } from '../../electron/secrets/settings-integrity.js'
 
 /**
  * Issue 16 item 3: clients, trusted authorities and keys are authenticated under a key derived
@@ -211,5 +212,33 @@ describe('settings integrity', () => {
     } finally {
       await app.close()
     }
+  })
+})
+
+describe('the deferred audit anchor', () => {
+  it('reports a failed write instead of throwing where nothing can catch it', async () => {
+    const errors: unknown[] = []
+    let fail = true
+    const saved: unknown[] = []
+    const integrity = new SettingsIntegrity(
+      Buffer.alloc(32, 7),
+      {
+        read: { clients: () => ({}), trustedAuthorities: () => [], keys: () => [] },
+        load: () => undefined,
+        save: (record) => {
+          if (fail) throw new Error('EACCES: permission denied')
+          saved.push(record)
+        },
+      },
+      (err) => errors.push(err),
+    )
+    integrity.anchorAuditSoon({ count: 1, head: 'h1' })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect((errors[0] as Error).message).toContain('EACCES')
+    // The anchor stays in memory; the next write carries it.
+    fail = false
+    integrity.anchorAudit({ count: 2, head: 'h2' })
+    expect(saved).toHaveLength(1)
+    expect(integrity.auditAnchor()).toEqual({ count: 2, head: 'h2' })
   })
 })
