@@ -28,7 +28,7 @@ import {
 } from './issue-form'
 import { useIssueToken } from './queries'
 import { TokenResult } from './TokenResult'
-import { WholeNumberField } from '../../components/WholeNumberField'
+import { DurationField } from '../../components/DurationField'
 
 interface IssueTokenDialogProps {
   opened: boolean
@@ -209,19 +209,25 @@ function IssueTokenForm({
           />
         </SimpleGrid>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <WholeNumberField
+          <DurationField
             control={control}
             name="lifetimeSeconds"
-            label="Lifetime (seconds)"
+            label="Lifetime"
             description={
               max !== null
                 ? `At most ${max} s (${formatDuration(max)}); empty: the maximum`
                 : 'Empty: the client’s maximum'
             }
-            min={1}
+            caps={
+              client
+                ? [
+                    { label: `client ${client.id}`, seconds: client.maxLifetimeSeconds },
+                    { label: 'issuer', seconds: issuerMax },
+                  ]
+                : [{ label: 'issuer', seconds: issuerMax }]
+            }
             error={fieldError(errors, 'lifetimeSeconds')}
             data-testid="issue-lifetime"
-            data-max={max ?? undefined}
           />
           <TextInput
             label="Name"
