@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, useState } from 'react'
 import type {
-  JobView,
+  JobItemView,
   LocalDeviceView,
   LocalStatus,
   MethodInput,
@@ -10,6 +9,7 @@ import { useConsoleApi } from '../../api/api-context'
 import { callApi } from '../../api/call-api'
 import { queryKeys } from '../../api/query-keys'
 import { notify } from '../../lib/notify'
+import { useJobRows } from '../jobs/use-job-rows'
 
 /**
  * Local queries live under queryKeys.local, which `local.changed` refreshes. `url` is the
@@ -112,54 +112,19 @@ export function useStartLocalJob() {
   })
 }
 
-const FINAL = new Set(['done', 'failed', 'cancelled', 'interrupted'])
-const PAGE = 1000
-
 /**
- * The devices a discovery job found, as they answer: pages of `jobs.items` by rev, read until
- * the job ends. Rows keep their arrival order; a later answer of the same device wins.
+ * The devices a discovery job found, as they answer. Rows keep their arrival order; a later
+ * answer of the same device wins.
  */
 export function useDiscoveredDevices(jobId: string | null, pollMs = 300) {
-  const api = useConsoleApi()
-  const [result, setResult] = useState<{
-    devices: LocalDeviceView[]
-    job: JobView | null
-    error: Error | null
-  }>({ devices: [], job: null, error: null })
-  useEffect(() => {
-    setResult({ devices: [], job: null, error: null })
-    if (!jobId) return
-    let stopped = false
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const rows = new Map<string, LocalDeviceView>()
-    let since = 0
-    const read = async (): Promise<void> => {
-      try {
-        const page = await callApi(api.jobs.items({ id: jobId, since, limit: PAGE }))
-        if (stopped) return
-        for (const item of page.items) {
-          // A discovery item without a device (failed or cancelled) carries no row.
-          const d = item.detail as Partial<LocalDeviceView>
-          if (typeof d.id === 'string') rows.set(item.key, deviceOf(d))
-        }
-        since = page.rev
-        setResult({ devices: [...rows.values()], job: page.job, error: null })
-        if (page.items.length === PAGE) return void read()
-        if (FINAL.has(page.job.state)) return
-      } catch (err) {
-        if (stopped) return
-        setResult((r) => ({ ...r, error: err as Error }))
-        return
-      }
-      timer = setTimeout(() => void read(), pollMs)
-    }
-    void read()
-    return () => {
-      stopped = true
-      clearTimeout(timer)
-    }
-  }, [api, jobId, pollMs])
-  return result
+  const { rows, job, error } = useJobRows(jobId, discoveredDevice, pollMs)
+  return { devices: rows, job, error }
+}
+
+/** A discovery item without a device (failed or cancelled) carries no row. */
+function discoveredDevice(item: JobItemView): LocalDeviceView | undefined {
+  const d = item.detail as Partial<LocalDeviceView>
+  return typeof d.id === 'string' ? deviceOf(d) : undefined
 }
 
 /** Missing lists and names read as empty, so a partial row still renders. */
