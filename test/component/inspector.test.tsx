@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { InspectResult } from '../../shared/contract/index'
 import { InspectorPage } from '../../renderer/src/features/inspector/InspectorPage'
+import { forgetInspector } from '../../renderer/src/features/inspector/inspector-memory'
 import { fakeConsole, fakeJwt, renderWithApp } from './helpers'
 
 const TOKEN = fakeJwt({ alg: 'ES256', kid: 'k1' }, { sub: 'dps', iat: 1 })
@@ -23,6 +24,9 @@ const base: InspectResult = {
 }
 
 describe('inspector', () => {
+  // The Inspector remembers its input across page changes (module state): start each test empty.
+  beforeEach(forgetInspector)
+
   it('starts with an empty state', async () => {
     setup(base)
     expect(await screen.findByTestId('inspector-empty')).toBeTruthy()

@@ -19,6 +19,7 @@ import { ThemeToggle } from '../components/ThemeToggle'
 import { setAppState } from '../lib/app-state'
 import { AboutButton } from '../features/about/AboutDialog'
 import { FirstRunPage } from '../features/status/FirstRunPage'
+import { issuerMode, MODE_DESCRIPTIONS, type IssuerMode } from '../features/status/issuer-mode'
 import { useStatus } from '../features/status/queries'
 import { PAGE_LABELS, PAGES, pageHref, useRoute, type Page } from './routes'
 
@@ -128,10 +129,10 @@ export function Shell() {
     )
   }
 
-  return <Navigation running={status.data.issuer.running} />
+  return <Navigation running={status.data.issuer.running} mode={issuerMode(status.data)} />
 }
 
-function Navigation({ running }: { running: boolean }) {
+function Navigation({ running, mode }: { running: boolean; mode: IssuerMode }) {
   const { page } = useRoute()
   const [opened, { toggle, close }] = useDisclosure(false)
   return (
@@ -161,6 +162,14 @@ function Navigation({ running }: { running: boolean }) {
             </Title>
             <Badge color={running ? 'green' : 'gray'} variant="light" data-testid="issuer-running">
               {running ? 'issuer running' : 'issuer stopped'}
+            </Badge>
+            <Badge
+              color={mode === 'station' ? 'blue' : 'gray'}
+              variant="outline"
+              title={MODE_DESCRIPTIONS[mode]}
+              data-testid="issuer-mode"
+            >
+              {mode}
             </Badge>
           </Group>
           <Group gap="xs" wrap="nowrap">

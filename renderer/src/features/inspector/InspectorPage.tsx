@@ -8,29 +8,45 @@ import {
   List,
   SimpleGrid,
   Stack,
+  Table,
   Text,
   Textarea,
   TextInput,
   Title,
 } from '@mantine/core'
 import { zodResolver } from '@hookform/resolvers/zod'
+import { useEffect } from 'react'
 import { useForm } from 'react-hook-form'
-import type { InspectResult } from '../../../../shared/contract/index'
+import type { InspectResult, SettingsView } from '../../../../shared/contract/index'
 import { JsonBlock } from '../../components/JsonBlock'
 import { fieldError, resolverOptions } from '../../lib/form'
+import { useNowSeconds } from '../../lib/use-now'
+import { useRoute } from '../../shell/routes'
+import { issuerMode, LAPTOP_REVOKED_VERDICT, type IssuerMode } from '../status/issuer-mode'
+import { useStatus } from '../status/queries'
+import { readableClaims } from './claims'
 import { inspectFormSchema, type InspectFormOutput, type InspectFormValues } from './inspect-form'
+import { inspectorMemory } from './inspector-memory'
+import { LedgerRecordCard } from './LedgerRecordCard'
 import { useInspectToken } from './queries'
 
 export function InspectorPage() {
   const inspect = useInspectToken()
+  const status = useStatus()
+  const { param: jti } = useRoute()
   const {
     register,
     handleSubmit,
+    getValues,
     formState: { errors },
   } = useForm<InspectFormValues, unknown, InspectFormOutput>({
     resolver: zodResolver(inspectFormSchema, resolverOptions),
-    defaultValues: { token: '', authority: '' },
+    defaultValues: inspectorMemory.values,
   })
+  // Remembered when the page unmounts (a page change), restored as the defaults above.
+  useEffect(() => () => void (inspectorMemory.values = getValues()), [getValues])
+  const result = inspect.data ?? inspectorMemory.result
+  const mode = status.data ? issuerMode(status.data) : null
 
   return (
     <Stack>
@@ -41,7 +57,13 @@ export function InspectorPage() {
       <Card
         withBorder
         component="form"
-        onSubmit={handleSubmit((input) => inspect.mutate(input))}
+        onSubmit={handleSubmit((input) =>
+          inspect.mutate(input, {
+            onSuccess: (r) => {
+              inspectorMemory.result = r
+            },
+          }),
+        )}
         noValidate
       >
         <Stack>
@@ -72,8 +94,9 @@ export function InspectorPage() {
           </Group>
         </Stack>
       </Card>
-      {inspect.data ? (
-        <InspectionReport result={inspect.data} />
+      {jti && <LedgerRecordCard jti={jti} mode={mode} />}
+      {result ? (
+        <InspectionReport result={result} mode={mode} settings={status.data?.settings} />
       ) : (
         <EmptyState
           title="Nothing inspected yet"
@@ -85,8 +108,27 @@ export function InspectorPage() {
   )
 }
 
-export function InspectionReport({ result }: { result: InspectResult }) {
-  const { verification, hubRejections } = result
+/** The note main adds in laptop mode for a token revoked here (not a hub's rejection). */
+const LAPTOP_REVOKED_NOTE = /^revoked here\b/i
+
+export function InspectionReport({
+  result,
+  mode = null,
+  settings,
+}: {
+  result: InspectResult
+  /** null while the issuer's mode is not known. */
+  mode?: IssuerMode | null
+  settings?: Pick<SettingsView, 'ownerClaim' | 'deviceIdClaim'>
+}) {
+  const { verification } = result
+  const now = useNowSeconds(30_000)
+  // In laptop mode a revocation never reaches a hub: it is not a reason a hub would reject.
+  const revokedUnseen =
+    mode !== 'station' && result.hubRejections.some((r) => LAPTOP_REVOKED_NOTE.test(r))
+  const hubRejections = revokedUnseen
+    ? result.hubRejections.filter((r) => !LAPTOP_REVOKED_NOTE.test(r))
+    : result.hubRejections
   return (
     <Stack data-testid="inspector-result">
       <Card withBorder data-testid="inspector-verification" data-valid={verification.valid}>
@@ -102,6 +144,16 @@ export function InspectionReport({ result }: { result: InspectResult }) {
           </Text>
         )}
       </Card>
+
+      {revokedUnseen && (
+        <Alert
+          color="yellow"
+          title="Revoked, but not at the hubs"
+          data-testid="inspector-revoked-unseen"
+        >
+          {LAPTOP_REVOKED_VERDICT}.
+        </Alert>
+      )}
 
       {hubRejections.length === 0 ? (
         <Alert
@@ -145,7 +197,10 @@ export function InspectionReport({ result }: { result: InspectResult }) {
             Payload
           </Title>
           {result.payload ? (
-            <JsonBlock value={result.payload} testId="inspector-payload" />
+            <>
+              <ClaimsTable payload={result.payload} now={now} settings={settings} />
+              <JsonBlock value={result.payload} testId="inspector-payload" />
+            </>
           ) : (
             <Text size="sm" c="dimmed" data-testid="inspector-payload">
               Not decodable
@@ -154,5 +209,47 @@ export function InspectionReport({ result }: { result: InspectResult }) {
         </Stack>
       </SimpleGrid>
     </Stack>
+  )
+}
+
+export function ClaimsTable({
+  payload,
+  now,
+  settings,
+  testId = 'inspector-claims',
+}: {
+  payload: Record<string, unknown>
+  now: number
+  settings?: Pick<SettingsView, 'ownerClaim' | 'deviceIdClaim'>
+  testId?: string
+}) {
+  const lines = readableClaims(payload, now, settings ?? {})
+  return (
+    <Table.ScrollContainer minWidth={320}>
+      <Table data-testid={testId} layout="fixed">
+        <Table.Tbody>
+          {lines.map((l) => (
+            <Table.Tr key={l.claim} data-testid={`claim-${l.claim}`}>
+              <Table.Th scope="row" w="35%" style={{ wordBreak: 'break-all' }}>
+                <Text size="sm" ff="monospace">
+                  {l.claim}
+                </Text>
+                {l.label && (
+                  <Text size="xs" c="dimmed">
+                    {l.label}
+                  </Text>
+                )}
+              </Table.Th>
+              <Table.Td style={{ wordBreak: 'break-all' }}>
+                {l.human && <Text size="sm">{l.human}</Text>}
+                <Text size="xs" c="dimmed" ff="monospace">
+                  {l.raw}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   )
 }

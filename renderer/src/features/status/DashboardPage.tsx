@@ -25,6 +25,7 @@ import {
   type ClockSkewFormOutput,
   type ClockSkewFormValues,
 } from './clock-skew-form'
+import { issuerMode, MODE_DESCRIPTIONS } from './issuer-mode'
 import { useClockSkew, useStatus } from './queries'
 
 export const CA_CERT_FILENAME = 'plgd-m2m-console-ca.pem'
@@ -87,6 +88,7 @@ function UrlRow({ label, value, testId }: { label: string; value: string; testId
 
 function IssuerCard({ status }: { status: StatusView }) {
   const { issuer, caCertPem } = status
+  const mode = issuerMode(status)
   return (
     <Card withBorder>
       <Group justify="space-between" mb="xs">
@@ -97,13 +99,20 @@ function IssuerCard({ status }: { status: StatusView }) {
           <Badge color={issuer.running ? 'green' : 'gray'} variant="light">
             {issuer.running ? 'running' : 'stopped'}
           </Badge>
-          {issuer.station && (
-            <Badge color="blue" variant="light">
-              LAN station
-            </Badge>
-          )}
+          <Badge
+            color={mode === 'station' ? 'blue' : 'gray'}
+            variant="light"
+            data-testid="dashboard-mode"
+            data-mode={mode}
+          >
+            {mode} mode
+          </Badge>
         </Group>
       </Group>
+      <Text size="sm" c="dimmed" mb="xs" data-testid="dashboard-mode-description">
+        {MODE_DESCRIPTIONS[mode]}
+        {mode === 'laptop' && ' (start with serve --station for hubs to see revocations).'}
+      </Text>
       <Table>
         <Table.Tbody>
           <UrlRow label="Issuer URL" value={issuer.issuer} testId="issuer-url" />

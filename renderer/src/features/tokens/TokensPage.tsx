@@ -27,25 +27,19 @@ import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { LoadFailed } from '../../components/LoadFailed'
 import { formatTime } from '../../lib/format'
 import { useNowSeconds } from '../../lib/use-now'
+import { pageHref } from '../../shell/routes'
 import { useClients } from '../clients/queries'
+import { issuerMode, revocationEffect } from '../status/issuer-mode'
+import { useStatus } from '../status/queries'
 import { IssueTokenDialog } from './IssueTokenDialog'
 import { useRevokeTokens, useTokenPage, type TokenFilters } from './queries'
+import { STATE_COLORS, tokenState } from './token-state'
 
 export const LEDGER_PAGE_SIZE = 25
 const STATUSES = TOKEN_STATUS_FILTERS
 type StatusFilter = TokenStatusFilter
 
-export function tokenState(token: TokenRecordView, now: number): TokenState {
-  if (token.blacklisted?.flag) return 'revoked'
-  if (token.expiration > 0 && token.expiration <= now) return 'expired'
-  return 'active'
-}
-
-const STATE_COLORS: Record<TokenState, string> = {
-  active: 'green',
-  expired: 'gray',
-  revoked: 'red',
-}
+export { tokenState } from './token-state'
 
 export function TokensPage() {
   const [issuing, setIssuing] = useState(false)
@@ -74,6 +68,8 @@ function TokenLedger() {
   const [revoking, setRevoking] = useState<string[] | null>(null)
   const revoke = useRevokeTokens()
   const now = useNowSeconds(5000)
+  const issuerStatus = useStatus()
+  const mode = issuerStatus.data ? issuerMode(issuerStatus.data) : 'laptop'
 
   const filters: TokenFilters = {
     clientId: clientId ?? undefined,
@@ -96,7 +92,8 @@ function TokenLedger() {
       setSelected(new Set())
     }
 
-  const revocable = items.filter((t) => tokenState(t, now) !== 'revoked')
+  // An expired token is refused everywhere already: revoking it would change nothing.
+  const revocable = items.filter((t) => tokenState(t, now) === 'active')
   const allSelected = revocable.length > 0 && revocable.every((t) => selected.has(t.id))
   // Stable, so that memoised rows are not redrawn for a new function each render.
   const toggle = useCallback(
@@ -269,9 +266,8 @@ function TokenLedger() {
         onConfirm={confirmRevoke}
         testId="revoke-dialog"
       >
-        <Text size="sm">
-          Revoked tokens are blacklisted: hubs that check the blacklist refuse them from now on.
-          This cannot be undone.
+        <Text size="sm" data-testid="revoke-effect" data-mode={mode}>
+          {revocationEffect(mode)}
         </Text>
       </ConfirmDialog>
     </Stack>
@@ -303,7 +299,7 @@ const LedgerRow = memo(function LedgerRow({
         <Checkbox
           aria-label={`Select token ${t.name || t.id}`}
           checked={checked}
-          disabled={state === 'revoked'}
+          disabled={state !== 'active'}
           onChange={(e) => onToggle(t.id, e.currentTarget.checked)}
           data-testid={`ledger-select-${t.id}`}
         />
@@ -324,18 +320,30 @@ const LedgerRow = memo(function LedgerRow({
         </Badge>
       </Table.Td>
       <Table.Td>
-        {state !== 'revoked' && (
+        <Group gap={4} wrap="nowrap">
           <Button
             size="xs"
-            color="red"
             variant="subtle"
-            onClick={() => onRevoke(t.id)}
-            aria-label={`Revoke token ${t.name || t.id}`}
-            data-testid={`revoke-token-${t.id}`}
+            component="a"
+            href={pageHref('inspector', t.id)}
+            aria-label={`Inspect token ${t.name || t.id}`}
+            data-testid={`inspect-token-${t.id}`}
           >
-            Revoke
+            Inspect
           </Button>
-        )}
+          {state === 'active' && (
+            <Button
+              size="xs"
+              color="red"
+              variant="subtle"
+              onClick={() => onRevoke(t.id)}
+              aria-label={`Revoke token ${t.name || t.id}`}
+              data-testid={`revoke-token-${t.id}`}
+            >
+              Revoke
+            </Button>
+          )}
+        </Group>
       </Table.Td>
     </Table.Tr>
   )
