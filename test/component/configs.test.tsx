@@ -184,18 +184,20 @@ describe('create condition', () => {
     await user.type(within(form).getByTestId('condition-name'), 'lights')
     await user.click(within(form).getByTestId('condition-client'))
     await user.click(await screen.findByRole('option', { name: /snippets/ }))
-    expect(await within(form).findByText(/allows at most 1 d/)).toBeTruthy()
+    expect(await within(form).findByText('Max client snippets: 1 d')).toBeTruthy()
     // 7 days is beyond this client's cap: its preset is disabled.
-    expect(within(form).getByTestId('lifetime-preset-604800').hasAttribute('disabled')).toBe(true)
+    expect(
+      within(form).getByTestId('condition-lifetime-preset-604800').hasAttribute('disabled'),
+    ).toBe(true)
 
     await user.click(within(form).getByTestId('condition-create-submit'))
     expect(await within(form).findByText("choose the token's lifetime")).toBeTruthy()
-    await user.type(within(form).getByTestId('condition-lifetime'), '999999')
+    await user.type(within(form).getByTestId('condition-lifetime'), '999999s')
     await user.click(within(form).getByTestId('condition-create-submit'))
     expect(await within(form).findByText('at most 86400 s for client snippets')).toBeTruthy()
     expect(fake.callsTo('conditions.create')).toHaveLength(0)
 
-    await user.click(within(form).getByTestId('lifetime-preset-86400'))
+    await user.click(within(form).getByTestId('condition-lifetime-preset-86400'))
     await user.click(within(form).getByTestId('condition-create-submit'))
     await waitFor(() =>
       expect(fake.callsTo('conditions.create')).toEqual([

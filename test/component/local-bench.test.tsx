@@ -315,15 +315,19 @@ describe('Bench: onboarding the selection', { timeout: 30_000 }, () => {
     // The client allows 2 hours: the bound shown and enforced is its.
     const lifetime = within(dialog).getByTestId('local-onboard-lifetime')
     await waitFor(() => expect(lifetime.getAttribute('data-max')).toBe('7200'))
+    // 1 h by default, shown as 1 with the unit h: a duration with its own unit overrides it.
+    expect(
+      (within(dialog).getByTestId('local-onboard-lifetime-unit') as HTMLSelectElement).value,
+    ).toBe('h')
     await user.clear(lifetime)
-    await user.type(lifetime, '9000')
+    await user.type(lifetime, '9000s')
     await user.click(within(dialog).getByTestId('local-onboard-submit'))
     // The description says "At most"; only the field's error says "at most".
     await waitFor(() => expect(dialog.textContent).toMatch(/at most 7200 s .* for console/))
     expect(fake.callsTo('local.onboard')).toEqual([])
 
     await user.clear(lifetime)
-    await user.type(lifetime, '1800')
+    await user.type(lifetime, '30m')
     await user.click(within(dialog).getByTestId('local-onboard-submit'))
     await waitFor(() =>
       expect(fake.callsTo('local.onboard')).toEqual([

@@ -27,6 +27,8 @@ type DurationFieldProps<T extends FieldValues, C, O extends FieldValues> = {
   error?: string
   required?: boolean
   placeholder?: string
+  /** 0 is a duration here (a grace period that ends now). */
+  allowZero?: boolean
   /** The unit a bare number is read in while the field is empty. */
   defaultUnit?: DurationUnit
   'data-testid': string
@@ -34,6 +36,7 @@ type DurationFieldProps<T extends FieldValues, C, O extends FieldValues> = {
 
 /** The text and unit a form value shows as: a number of seconds in its largest exact unit. */
 function display(value: unknown, fallback: DurationUnit): { text: string; unit: DurationUnit } {
+  if (value === 0) return { text: '0', unit: fallback }
   if (typeof value === 'number' && value > 0) {
     const { amount, unit } = splitDuration(value)
     return { text: String(amount), unit }
@@ -88,6 +91,7 @@ function DurationInput({
   error,
   required,
   placeholder,
+  allowZero = false,
   defaultUnit = 's',
   'data-testid': testId,
   value,
@@ -105,7 +109,7 @@ function DurationInput({
     setState(display(value, defaultUnit))
   }
 
-  const parsed = parseDuration(state.text, state.unit)
+  const parsed = parseDuration(state.text, state.unit, allowZero)
   const lowestCap = caps.length ? Math.min(...caps.map((c) => c.seconds)) : undefined
   const overCap =
     parsed.kind === 'ok' && lowestCap !== undefined && parsed.seconds > lowestCap
@@ -115,7 +119,7 @@ function DurationInput({
 
   const emit = (text: string, unit: DurationUnit) => {
     setState({ text, unit })
-    const p = parseDuration(text, unit)
+    const p = parseDuration(text, unit, allowZero)
     const next = p.kind === 'ok' ? p.seconds : p.kind === 'empty' ? '' : text
     setEmitted(next)
     onChange(next)

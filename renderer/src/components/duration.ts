@@ -35,9 +35,10 @@ export type ParsedDuration =
 
 /**
  * `text` in `unit`, unless the text names its own unit (`15m`). Only a positive, whole number of
- * seconds is a duration: `0`, `-900`, `9.5 s` and `15x` are refused with a message saying why.
+ * seconds is a duration: `0` (unless `allowZero`), `-900`, `9.5 s` and `15x` are refused with a
+ * message saying why.
  */
-export function parseDuration(text: string, unit: DurationUnit): ParsedDuration {
+export function parseDuration(text: string, unit: DurationUnit, allowZero = false): ParsedDuration {
   const trimmed = text.trim()
   if (trimmed === '') return { kind: 'empty' }
   const m = /^([+-]?\d*(?:[.,]\d+)?)\s*([a-z]*)$/i.exec(trimmed)
@@ -50,7 +51,9 @@ export function parseDuration(text: string, unit: DurationUnit): ParsedDuration 
     }
   }
   const amount = Number(m[1]!.replace(',', '.'))
-  if (!(amount > 0)) return { kind: 'invalid', message: 'must be longer than 0' }
+  if (allowZero ? !(amount >= 0) : !(amount > 0)) {
+    return { kind: 'invalid', message: allowZero ? 'must be 0 or longer' : 'must be longer than 0' }
+  }
   const seconds = amount * unitSeconds(named)
   if (!Number.isInteger(seconds)) {
     return { kind: 'invalid', message: 'must be a whole number of seconds' }

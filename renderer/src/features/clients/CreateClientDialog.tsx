@@ -30,7 +30,7 @@ import {
   stepOfFirstError,
 } from './client-form'
 import { useAddClient } from './queries'
-import { WholeNumberField } from '../../components/WholeNumberField'
+import { DurationField } from '../../components/DurationField'
 
 interface CreateClientDialogProps {
   opened: boolean
@@ -184,12 +184,11 @@ function CreateClientForm({
                 data-testid="client-scopes-input"
                 {...register('scopes')}
               />
-              <WholeNumberField
+              <DurationField
                 control={control}
                 name="maxLifetimeSeconds"
-                label="Maximum token lifetime (seconds)"
-                description={`Empty: ${DEFAULT_CLIENT_LIFETIME_SECONDS} s (${formatDuration(DEFAULT_CLIENT_LIFETIME_SECONDS)})`}
-                min={1}
+                label="Maximum token lifetime"
+                description={`Empty: ${formatDuration(DEFAULT_CLIENT_LIFETIME_SECONDS)}`}
                 error={fieldError(errors, 'maxLifetimeSeconds')}
                 data-testid="client-max-lifetime-input"
               />

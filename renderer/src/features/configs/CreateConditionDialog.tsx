@@ -18,9 +18,9 @@ import type {
   ConditionView,
   ConfigurationView,
 } from '../../../../shared/contract/index'
-import { WholeNumberField } from '../../components/WholeNumberField'
+import { DurationField } from '../../components/DurationField'
 import { fieldError, resolverOptions } from '../../lib/form'
-import { formatDuration, formatTime } from '../../lib/format'
+import { formatTime } from '../../lib/format'
 import { useClients } from '../clients/queries'
 import { LIFETIME_PRESETS } from './config-form'
 import {
@@ -122,7 +122,6 @@ function ConditionForm({
     register,
     control,
     handleSubmit,
-    setValue,
     formState: { errors },
   } = useForm<ConditionFormValues, unknown, ConditionFormOutput>({
     resolver: zodResolver(schema, resolverOptions),
@@ -208,32 +207,19 @@ function ConditionForm({
             />
           )}
         />
-        <Group align="flex-end">
-          <WholeNumberField
-            control={control}
-            name="lifetime"
-            label="Token lifetime (seconds)"
-            required
-            description={
-              client
-                ? `Client ${client.id} allows at most ${formatDuration(client.maxLifetimeSeconds)}`
-                : 'Choose a client to see its cap'
-            }
-            error={fieldError(errors, 'lifetime')}
-            data-testid="condition-lifetime"
-          />
-          {LIFETIME_PRESETS.map((p) => (
-            <Button
-              key={p.seconds}
-              variant="default"
-              disabled={client !== undefined && p.seconds > client.maxLifetimeSeconds}
-              onClick={() => setValue('lifetime', p.seconds, { shouldValidate: true })}
-              data-testid={`lifetime-preset-${p.seconds}`}
-            >
-              {p.label}
-            </Button>
-          ))}
-        </Group>
+        <DurationField
+          control={control}
+          name="lifetime"
+          label="Token lifetime"
+          required
+          description={client ? undefined : 'Choose a client to see its cap'}
+          caps={
+            client ? [{ label: `client ${client.id}`, seconds: client.maxLifetimeSeconds }] : []
+          }
+          presets={LIFETIME_PRESETS.map((p) => p.seconds)}
+          error={fieldError(errors, 'lifetime')}
+          data-testid="condition-lifetime"
+        />
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel}>
             Cancel

@@ -5,7 +5,6 @@ import {
   Checkbox,
   FileButton,
   Group,
-  NumberInput,
   Stack,
   Stepper,
   Text,
@@ -16,6 +15,7 @@ import { zodResolver } from '@hookform/resolvers/zod'
 import { useEffect, useState } from 'react'
 import { Controller, useForm, useWatch } from 'react-hook-form'
 import type { DpsSetupResult } from '../../../../shared/contract/index'
+import { DurationField } from '../../components/DurationField'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { readFileText } from '../../lib/read-file'
 import { useClients } from '../clients/queries'
@@ -160,22 +160,15 @@ export function SetupWizard({ hub }: { hub: string | null }) {
                 error={err('providerName')}
                 data-testid="dps-provider"
               />
-              <Controller
+              <DurationField
                 control={control}
                 name="graceSeconds"
-                render={({ field }) => (
-                  <NumberInput
-                    label="Grace period (seconds)"
-                    description="The previous DPS client secret keeps working this long"
-                    allowDecimal={false}
-                    allowNegative={false}
-                    value={field.value}
-                    onChange={(v) => field.onChange(typeof v === 'number' ? v : Number.NaN)}
-                    onBlur={field.onBlur}
-                    error={err('graceSeconds')}
-                    data-testid="dps-grace"
-                  />
-                )}
+                label="Grace period"
+                description="The previous DPS client secret keeps working this long; 0 ends it now"
+                allowZero
+                presets={[900, 3600, 86_400]}
+                error={err('graceSeconds')}
+                data-testid="dps-grace"
               />
             </Group>
             <Controller

@@ -12,6 +12,7 @@ import {
 import { zodResolver } from '@hookform/resolvers/zod'
 import { Controller, useForm, useWatch } from 'react-hook-form'
 import type { ClientView } from '../../../../shared/contract/index'
+import { DurationField } from '../../components/DurationField'
 import { WholeNumberField } from '../../components/WholeNumberField'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { formatDuration } from '../../lib/format'
@@ -133,16 +134,14 @@ export function OnboardDialog({ deviceIds, sessionUrl, onStarted, onClose }: Ben
               data-testid="local-onboard-provider"
               {...register('providerName')}
             />
-            <WholeNumberField
+            <DurationField
               control={control}
               name="tokenLifetimeSeconds"
-              label="Token lifetime (seconds)"
-              description={`At least 60, at most ${bound} s (${formatDuration(bound)})${client ? ` for ${client.id}` : ''}`}
-              // No max: a clamp on blur would hide why; the form says the bound instead.
-              min={60}
+              label="Token lifetime"
+              description={`At least 1 min, at most ${formatDuration(bound)}${client ? ` for ${client.id}` : ''}`}
+              caps={[{ label: client ? `for ${client.id}` : 'issuer', seconds: bound }]}
               error={fieldError(errors, 'tokenLifetimeSeconds')}
               data-testid="local-onboard-lifetime"
-              data-max={bound}
             />
             <WholeNumberField
               control={control}
