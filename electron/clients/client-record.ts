@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { ClientView } from '../../shared/contract/index.js'
 
 export interface StoredSecret {
@@ -18,6 +19,18 @@ export function toClientView(record: ClientRecord, nowSeconds: number): ClientVi
     ...rest,
     secrets: secrets
       .filter((s) => s.expiresAt === null || s.expiresAt > nowSeconds)
-      .map(({ createdAt, expiresAt }) => ({ createdAt, expiresAt })),
+      .map(({ hash, createdAt, expiresAt }) => ({
+        createdAt,
+        expiresAt,
+        fingerprint: secretFingerprint(hash),
+      })),
   }
+}
+
+/**
+ * Tells a client's secrets apart in the console and the CLI. A digest of the stored keyed hash
+ * (never of the secret): without the data directory's pepper it says nothing about the secret.
+ */
+export function secretFingerprint(storedHash: string): string {
+  return createHash('sha256').update(storedHash, 'utf8').digest('hex').slice(0, 8)
 }

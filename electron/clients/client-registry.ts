@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { DEFAULT_CLIENT_LIFETIME_SECONDS } from '../../shared/constants.js'
-import type { AddClientInput, ClientView, ClientWithSecret } from '../../shared/contract/index.js'
-import { addClientInput } from '../../shared/contract/index.js'
+import type {
+  AddClientInput,
+  ClientChange,
+  ClientView,
+  ClientWithSecret,
+  UpdateClientInput,
+} from '../../shared/contract/index.js'
+import { addClientInput, updateClientInput } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
 import { toClientView, type ClientRecord } from './client-record.js'
 import { generateClientSecret, hashClientSecret, hashesEqual } from './client-secret.js'
@@ -117,6 +123,53 @@ export class ClientRegistry {
     return { client: toClientView(record, now), clientSecret }
   }
 
+  /**
+   * Changes a client's policy in place: its secrets stay. Returns each field that changed, with
+   * its old and new value, for the audit log; nothing is written when nothing changed.
+   */
+  update(raw: UpdateClientInput): { client: ClientView; changes: ClientChange[] } {
+    const { id, ...patch } = updateClientInput.parse(raw)
+    const before = this.#require(id)
+    const record: ClientRecord = structuredClone(before)
+    if (patch.owner !== undefined) record.owner = patch.owner
+    if (patch.allowedOwners !== undefined) record.allowedOwners = unique(patch.allowedOwners)
+    if (patch.allowDeviceId !== undefined) record.allowDeviceId = patch.allowDeviceId
+    if (patch.audiences !== undefined) record.audiences = unique(patch.audiences)
+    if (patch.scopes !== undefined) record.scopes = unique(patch.scopes)
+    if (patch.maxLifetimeSeconds !== undefined) record.maxLifetimeSeconds = patch.maxLifetimeSeconds
+    if (patch.extraClaims !== undefined) record.extraClaims = patch.extraClaims
+    if (patch.tokenType !== undefined) record.tokenType = patch.tokenType
+    record.allowedOwners = record.allowedOwners.filter((o) => o !== record.owner)
+    if (record.auth.method !== 'user_assertion' && record.owner === '') {
+      throw new AppError(
+        'invalid_input',
+        `client ${id} needs an owner: only a user-assertion client takes it from the user's token`,
+      )
+    }
+    this.#checkPolicy(record)
+    const now = this.#deps.nowSeconds()
+    const changes = UPDATABLE_FIELDS.filter(
+      (f) => JSON.stringify(before[f]) !== JSON.stringify(record[f]),
+    ).map((field) => ({ field, from: before[field], to: record[field] }))
+    if (changes.length === 0) return { client: toClientView(before, now), changes }
+    record.updatedAt = now
+    this.#put(record)
+    return { client: toClientView(record, now), changes }
+  }
+
+  /** Ends the grace period of every previous secret now; returns how many stopped working. */
+  endGrace(id: string): { client: ClientView; ended: number } {
+    const now = this.#deps.nowSeconds()
+    const record = structuredClone(this.#require(id))
+    const before = record.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).length
+    record.secrets = record.secrets.filter((s) => s.expiresAt === null)
+    const ended = before - record.secrets.length
+    if (ended === 0) return { client: toClientView(record, now), ended }
+    record.updatedAt = now
+    this.#put(record)
+    return { client: toClientView(record, now), ended }
+  }
+
   setDisabled(id: string, disabled: boolean): ClientView {
     const record = { ...this.#require(id), disabled, updatedAt: this.#deps.nowSeconds() }
     this.#put(record)
@@ -193,6 +246,18 @@ export class ClientRegistry {
     this.#clients = next
   }
 }
+
+/** The fields `update` may change, in the order its audit entries list them. */
+const UPDATABLE_FIELDS = [
+  'owner',
+  'allowedOwners',
+  'allowDeviceId',
+  'audiences',
+  'scopes',
+  'maxLifetimeSeconds',
+  'extraClaims',
+  'tokenType',
+] as const
 
 function unique(values: string[]): string[] {
   return [...new Set(values)]

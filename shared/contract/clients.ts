@@ -75,7 +75,74 @@ export const rotateSecretInput = z.object({
   /** How long the previous secret keeps working; 0 ends it now. */
   graceSeconds: z.number().int().min(0).max(MAX_LIFETIME_CAP_SECONDS).default(0),
 })
-export const setDisabledInput = z.object({ id: clientId, disabled: z.boolean() })
+export const setDisabledInput = z.object({
+  id: clientId,
+  disabled: z.boolean(),
+  /** With `disabled`: also revoke the client's tokens that have not expired yet. */
+  revokeTokens: z.boolean().default(false),
+})
+
+/**
+ * What can change on an existing client without a new secret; absent fields stay as they are.
+ * Its authentication method cannot change: that is a new client.
+ */
+export const updateClientInput = z.object({
+  id: clientId,
+  owner: z.union([nonEmptyText, z.literal('')]).optional(),
+  allowedOwners: clientPolicySchema.shape.allowedOwners.unwrap().optional(),
+  allowDeviceId: z.boolean().optional(),
+  audiences: clientPolicySchema.shape.audiences.unwrap().optional(),
+  scopes: clientPolicySchema.shape.scopes.unwrap().optional(),
+  maxLifetimeSeconds: lifetime.optional(),
+  extraClaims: clientPolicySchema.shape.extraClaims.unwrap().optional(),
+  tokenType: z.enum(TOKEN_TYPES).optional(),
+})
+export type UpdateClientInput = z.input<typeof updateClientInput>
+/** One changed field of a client, as its audit entry records it. */
+export interface ClientChange {
+  field: string
+  from: unknown
+  to: unknown
+}
+
+/**
+ * A pasted id with a secret or an assertion, tried against the running token endpoint as a
+ * service would: the answer says yes or no and why, never the token itself.
+ */
+export const testCredentialsInput = z
+  .object({
+    clientId: z.string().trim().min(1, 'the client id is required').max(512),
+    clientSecret: z.string().trim().min(1).max(4096).optional(),
+    clientAssertion: z.string().trim().min(1).max(16384).optional(),
+  })
+  .refine((v) => (v.clientSecret === undefined) !== (v.clientAssertion === undefined), {
+    message: 'give either a client secret or a client assertion',
+    path: ['clientSecret'],
+  })
+
+/** How the credentials were sent: HTTP Basic, the form body (Go x/oauth2's fallback), or a JWT. */
+export type CredentialStyle = 'client_secret_basic' | 'client_secret_post' | 'client_assertion'
+export interface CredentialAttempt {
+  style: CredentialStyle
+  status: number
+  /** The OAuth error code the endpoint answered, when it refused. */
+  error?: string
+}
+export interface TestCredentialsResult {
+  ok: boolean
+  tokenEndpoint: string
+  attempts: CredentialAttempt[]
+  /** On success: what the token says, never the token. */
+  claims?: {
+    sub: string
+    owner?: string
+    audiences: string[]
+    scope: string
+    expiresInSeconds: number
+  }
+  /** On refusal: the cause in words, from what the console knows about the client, and the fix. */
+  explanation?: string
+}
 
 export interface ClientView {
   id: string
@@ -92,7 +159,15 @@ export interface ClientView {
   createdAt: number
   updatedAt: number
   /** Secrets that currently authenticate, newest first; never the secret or its hash. */
-  secrets: { createdAt: number; expiresAt: number | null }[]
+  secrets: {
+    createdAt: number
+    expiresAt: number | null
+    /**
+     * First 8 hex digits of SHA-256 over the stored keyed hash: tells secrets apart, reveals
+     * nothing. Always filled by main; optional only so that the field is an additive change.
+     */
+    fingerprint?: string
+  }[]
 }
 
 export interface ClientWithSecret {
@@ -106,7 +181,17 @@ export const clientsMethods = {
   'clients.list': { input: emptyInput, output: {} as ClientView[] },
   'clients.get': { input: clientIdInput, output: {} as ClientView },
   'clients.rotateSecret': { input: rotateSecretInput, output: {} as ClientWithSecret },
-  'clients.setDisabled': { input: setDisabledInput, output: {} as ClientView },
+  'clients.setDisabled': {
+    input: setDisabledInput,
+    output: {} as ClientView & { revokedTokens?: number },
+  },
+  'clients.update': {
+    input: updateClientInput,
+    output: {} as { client: ClientView; changes: ClientChange[] },
+  },
+  /** Ends every previous secret's grace period now: only the newest secret keeps working. */
+  'clients.endGrace': { input: clientIdInput, output: {} as { client: ClientView; ended: number } },
+  'clients.testCredentials': { input: testCredentialsInput, output: {} as TestCredentialsResult },
   'clients.remove': { input: clientIdInput, output: {} as { removed: true } },
 } as const
 

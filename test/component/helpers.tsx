@@ -148,7 +148,7 @@ export function clientView(overrides: Partial<ClientView> = {}): ClientView {
     disabled: false,
     createdAt: NOW - 3600,
     updatedAt: NOW - 3600,
-    secrets: [{ createdAt: NOW - 3600, expiresAt: null }],
+    secrets: [{ createdAt: NOW - 3600, expiresAt: null, fingerprint: '3f9a1c0e' }],
     ...overrides,
   }
 }

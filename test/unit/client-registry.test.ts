@@ -42,6 +42,11 @@ function secretOf(result: { clientSecret?: string | undefined }): string {
   return secret
 }
 
+/** A view's secrets without their fingerprints (tested on their own). */
+function timesOf(secrets: { createdAt: number; expiresAt: number | null }[]) {
+  return secrets.map(({ createdAt, expiresAt }) => ({ createdAt, expiresAt }))
+}
+
 function appError(fn: () => unknown): AppError {
   try {
     fn()
@@ -82,7 +87,7 @@ describe('ClientRegistry.add', () => {
     )
     // The view handed out shows neither the secret nor its hash.
     expect(JSON.stringify(client)).not.toContain(stored?.secrets[0]?.hash)
-    expect(client.secrets).toEqual([{ createdAt: 1_700_000_000, expiresAt: null }])
+    expect(timesOf(client.secrets)).toEqual([{ createdAt: 1_700_000_000, expiresAt: null }])
   })
 
   it('applies defaults and removes duplicate audiences and scopes', () => {
@@ -220,7 +225,7 @@ describe('ClientRegistry.rotateSecret', () => {
     expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(registry.authenticate('console-dps', old)).toBeUndefined()
     expect(registry.authenticate('console-dps', clientSecret)?.id).toBe('console-dps')
-    expect(client.secrets).toEqual([{ createdAt: 1_700_000_000, expiresAt: null }])
+    expect(timesOf(client.secrets)).toEqual([{ createdAt: 1_700_000_000, expiresAt: null }])
   })
 
   it.each<[number, boolean]>([
@@ -237,7 +242,7 @@ describe('ClientRegistry.rotateSecret', () => {
     clock.advance(100)
     const rotatedAt = clock.now
     const fresh = registry.rotateSecret('console-dps', 600)
-    expect(fresh.client.secrets).toEqual([
+    expect(timesOf(fresh.client.secrets)).toEqual([
       { createdAt: rotatedAt, expiresAt: null },
       { createdAt: 1_700_000_000, expiresAt: rotatedAt + 600 },
     ])
@@ -316,5 +321,89 @@ describe('ClientRegistry: a failed save leaves the running state unchanged', () 
     expect(registry.find('new')).toBeUndefined()
     expect(registry.authenticate('console-dps', secret)?.id).toBe('console-dps')
     expect(settings.fileText()).toBe(fileBefore)
+  })
+})
+
+describe('ClientRegistry.update', () => {
+  it('changes the policy, keeps the secret working and lists each changed field once', () => {
+    const { registry, clock } = setup()
+    const secret = secretOf(registry.add(input({ scopes: ['r:*'], allowedOwners: ['2'] })))
+    clock.advance(60)
+    const { client, changes } = registry.update({
+      id: 'console-dps',
+      owner: '2',
+      allowedOwners: ['2', '3'],
+      scopes: ['r:*'],
+      audiences: ['https://hub', 'https://hub'],
+      maxLifetimeSeconds: 900,
+      allowDeviceId: true,
+    })
+    expect(changes.map((c) => c.field)).toEqual([
+      'owner',
+      'allowedOwners',
+      'allowDeviceId',
+      'audiences',
+      'maxLifetimeSeconds',
+    ])
+    expect(changes[0]).toEqual({ field: 'owner', from: '1', to: '2' })
+    // The owner is not also an "other" allowed owner.
+    expect(client.allowedOwners).toEqual(['3'])
+    expect(client.audiences).toEqual(['https://hub'])
+    expect(client.updatedAt).toBe(client.createdAt + 60)
+    expect(registry.authenticate('console-dps', secret)?.owner).toBe('2')
+  })
+
+  it('reports no change and writes nothing when the values are the same', () => {
+    const { registry, settings } = setup()
+    registry.add(input())
+    const saved = JSON.stringify(settings.get('clients'))
+    expect(registry.update({ id: 'console-dps', owner: '1' }).changes).toEqual([])
+    expect(JSON.stringify(settings.get('clients'))).toBe(saved)
+  })
+
+  it.each<[string, Record<string, unknown>, ErrorCode]>([
+    ['an empty owner for a secret client', { owner: '' }, 'invalid_input'],
+    ['a lifetime over the cap', { maxLifetimeSeconds: CAP + 1 }, 'policy_violation'],
+    ['a standard claim', { extraClaims: { sub: 'x' } }, 'policy_violation'],
+    ['an unknown id', { id: 'nope' }, 'not_found'],
+  ])('refuses %s and keeps the client as it was', (_what, patch, code) => {
+    const { registry } = setup()
+    registry.add(input())
+    const before = registry.get('console-dps')
+    const err = appError(() => registry.update({ id: 'console-dps', ...patch }))
+    expect(err.code).toBe(code)
+    expect(registry.get('console-dps')).toEqual(before)
+  })
+})
+
+describe('ClientRegistry.endGrace', () => {
+  it('stops every previous secret now and keeps the newest', () => {
+    const { registry } = setup()
+    const first = secretOf(registry.add(input()))
+    const second = secretOf(registry.rotateSecret('console-dps', 3600))
+    expect(registry.authenticate('console-dps', first)).toBeDefined()
+    const { client, ended } = registry.endGrace('console-dps')
+    expect(ended).toBe(1)
+    expect(client.secrets).toHaveLength(1)
+    expect(registry.authenticate('console-dps', first)).toBeUndefined()
+    expect(registry.authenticate('console-dps', second)).toBeDefined()
+    expect(registry.endGrace('console-dps').ended).toBe(0)
+  })
+})
+
+describe('secret fingerprints', () => {
+  it('are 8 hex digits over the stored hash: distinct per secret, never part of the secret or hash', () => {
+    const { registry, settings } = setup()
+    const first = secretOf(registry.add(input()))
+    const second = secretOf(registry.rotateSecret('console-dps', 600))
+    const [newer, older] = registry.get('console-dps').secrets
+    expect(newer?.fingerprint).toMatch(/^[0-9a-f]{8}$/)
+    expect(newer?.fingerprint).not.toBe(older?.fingerprint)
+    const stored = JSON.stringify(settings.get('clients'))
+    for (const s of [newer, older]) {
+      expect(stored).not.toContain(s?.fingerprint)
+      expect(first).not.toContain(s?.fingerprint)
+      expect(second).not.toContain(s?.fingerprint)
+    }
   })
 })
