@@ -39,6 +39,11 @@ export interface IssuerSettings {
   ledgerRetentionSeconds: number
   /** Other authorities whose users may call the tokens API (plgd: the customer's OAuth server). */
   trustedAuthorities: TrustedAuthority[]
+  /**
+   * An always-on issuer: discovery advertises plgd's tokens endpoint (revocations reach hubs).
+   * Honoured by `serve` and the desktop app; `serve --station` turns it on for one run.
+   */
+  station: boolean
 }
 
 // A type, not an interface: the store's `Record<string, unknown>` bound needs an index signature.
@@ -85,6 +90,7 @@ export const SETTINGS_DEFAULTS: SettingsData = {
     iatBackdateSeconds: 0,
     ledgerRetentionSeconds: 7 * 24 * 3600,
     trustedAuthorities: [],
+    station: false,
   },
   clients: {},
   keys: [],

@@ -18,8 +18,11 @@ export interface IssuerRunOptions {
   publicHost?: string | undefined
   /** Plain HTTP, refused unless listening on loopback. */
   insecureHttp?: boolean
-  /** An always-on issuer: advertises plgd's tokens endpoint so hubs verify every token. */
-  station?: boolean
+  /**
+   * An always-on issuer: advertises plgd's tokens endpoint so hubs verify every token. Unset:
+   * the stored `station` setting decides; `serve --station` sets it for one run.
+   */
+  station?: boolean | undefined
   /** Overrides of the connection limits (tests). */
   limits?: Partial<ConnectionLimits>
 }
@@ -79,11 +82,12 @@ export async function startIssuer(app: App, options: IssuerRunOptions): Promise<
     limits: options.limits,
   })
   sites = plainHttpSites(host, publicHost, server.port)
+  keepChosenPort(app, options, server.port)
   const origin = configuredOrigin(
     { ...stored, listenHost: host, port: server.port, publicHost: publicHost ?? null },
     tls ? 'https' : 'http',
   )
-  app.setOrigin(origin, options.station === true)
+  app.setOrigin(origin, options.station ?? stored.station)
   const timers = [
     // A long-running station renews its certificate itself, well before it expires.
     tls
@@ -112,6 +116,18 @@ export async function startIssuer(app: App, options: IssuerRunOptions): Promise<
       app.events.emit({ type: 'issuer.state', data: { running: false, issuer: urls.issuer } })
     },
   }
+}
+
+/**
+ * `iss` carries the port: a stored port 0 would give hubs a new authority URL on every start, and
+ * older tokens would then fail. The port bound the first time is kept (a `--listen` override
+ * is one run's choice and is not stored).
+ */
+function keepChosenPort(app: App, options: IssuerRunOptions, bound: number): void {
+  const stored = app.issuerSettings()
+  if (options.listen !== undefined || stored.port !== 0) return
+  app.settings.set('issuer', { ...stored, port: bound })
+  app.log.info('kept the port chosen for the issuer, so its URL stays the same', { port: bound })
 }
 
 function purge(app: App): void {

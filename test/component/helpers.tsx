@@ -127,6 +127,7 @@ export function statusView(overrides: Partial<StatusView> = {}): StatusView {
       iatBackdateSeconds: 0,
       ledgerRetentionSeconds: 30 * 24 * 3600,
       trustedAuthorities: [],
+      station: false,
     },
     warnings: [],
     ...overrides,

@@ -24,7 +24,7 @@ export const serveCommands = [
       ),
       'insecure-http': option.flag('plain HTTP, loopback only (tests, local scripts)'),
       station: option.flag(
-        'an always-on issuer: discovery advertises `plgd_tokens_endpoint`, so hubs check every token against the ledger and honour revocations',
+        'an always-on issuer: discovery advertises `plgd_tokens_endpoint`, so hubs check every token against the ledger and honour revocations; for this run, whatever `settings set --station` stored',
       ),
       'no-console': option.flag('do not serve the console UI'),
       'console-port': option.integer('port', 'port of the console UI (default: any free port)'),
@@ -40,7 +40,8 @@ export const serveCommands = [
         listen: v.listen === undefined ? undefined : parseListen(v.listen),
         publicHost: v['public-host'],
         insecureHttp: v['insecure-http'],
-        station: v.station,
+        // Without the flag the stored setting (settings set --station) decides.
+        station: v.station ? true : undefined,
         console: v['no-console'] ? undefined : consoleBuild(globals.log, v['console-port']),
         vault: globals.vault,
         vaultPassphraseFile: globals.vaultPassphraseFile,

@@ -57,6 +57,10 @@ const AuditPage = lazy(() =>
   import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })),
 )
 
+const SettingsPage = lazy(() =>
+  import('../features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })),
+)
+
 function PageContent({ page }: { page: Page }) {
   switch (page) {
     case 'dashboard':
@@ -83,6 +87,8 @@ function PageContent({ page }: { page: Page }) {
       return <KeysPage />
     case 'audit':
       return <AuditPage />
+    case 'settings':
+      return <SettingsPage />
   }
 }
 

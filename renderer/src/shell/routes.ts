@@ -13,6 +13,7 @@ export const PAGES = [
   'jobs',
   'keys',
   'audit',
+  'settings',
 ] as const
 export type Page = (typeof PAGES)[number]
 
@@ -29,6 +30,7 @@ export const PAGE_LABELS: Record<Page, string> = {
   jobs: 'Jobs',
   keys: 'Keys',
   audit: 'Audit',
+  settings: 'Settings',
 }
 
 export interface Route {
