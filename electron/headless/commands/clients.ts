@@ -1,10 +1,14 @@
-import type { ClientWithSecret, MethodInput } from '../../../shared/contract/index.js'
+import type {
+  ClientWithSecret,
+  MethodInput,
+  TestCredentialsResult,
+} from '../../../shared/contract/index.js'
 import { TOKEN_TYPES } from '../../../shared/enums.js'
 import { AppError } from '../../../shared/errors.js'
 import { describeClient, describeClientWithSecret, table } from '../output.js'
 import { audienceOption, scopeOption, trustedAuthorityOption, trustedCaOption } from './options.js'
 import { methodCommand, option, type OptionValues } from './spec.js'
-import { claims, readInput } from './values.js'
+import { claims, durationSeconds, readInput } from './values.js'
 
 const ID = { name: 'ID' } as const
 
@@ -16,7 +20,10 @@ const addOptions = {
   ),
   audience: audienceOption,
   scope: scopeOption,
-  lifetime: option.integer('seconds', 'the longest lifetime of its tokens (default 1 h)'),
+  lifetime: option.text(
+    'DURATION',
+    'the longest lifetime of its tokens: 600, 15m, 2h or 1d (default 1h)',
+  ),
   claim: option.list(
     'NAME=VALUE',
     'adds a claim to its tokens; VALUE is read as JSON when it parses, so `--claim tier=2` gives the number 2; otherwise it is a string',
@@ -70,6 +77,93 @@ function clientAuth(v: AddValues): ClientAuthInput {
   return { method: 'client_secret' }
 }
 
+const updateOptions = {
+  owner: option.text('OWNER', "the owner of the client's tokens"),
+  'allowed-owner': option.list(
+    'OWNER',
+    'an owner it may also mint for; the given list replaces the current one',
+  ),
+  'no-allowed-owners': option.flag('it mints only for its owner'),
+  audience: option.list('AUDIENCE', 'an audience; the given list replaces the current one'),
+  'no-audiences': option.flag('its tokens carry no `aud`'),
+  scope: option.list('SCOPE', 'a scope; the given list replaces the current one'),
+  'no-scopes': option.flag('its tokens carry no scope'),
+  'max-lifetime': option.integer('seconds', 'the longest lifetime of its tokens'),
+  claim: option.list(
+    'NAME=VALUE',
+    'an extra claim (VALUE read as JSON when it parses); the given claims replace the current ones',
+  ),
+  'no-claims': option.flag('its tokens carry no extra claims'),
+  typ: option.choice(TOKEN_TYPES, 'the JWT header `typ` of its tokens'),
+  'allow-device-id': option.flag('lets DPS ask for the device-id claim'),
+  'no-allow-device-id': option.flag('DPS may no longer ask for the device-id claim'),
+} as const
+type UpdateValues = OptionValues<typeof updateOptions>
+
+/** A list option and its `--no-…` twin: absent leaves the list as it is. */
+function listChange(
+  values: string[] | undefined,
+  clear: boolean,
+  names: [string, string],
+): string[] | undefined {
+  if (values !== undefined && clear) {
+    throw new AppError('invalid_input', `choose one of --${names[0]} and --${names[1]}`)
+  }
+  return clear ? [] : values
+}
+
+function updateInput(v: UpdateValues, id: string): MethodInput<'clients.update'> {
+  if (v['allow-device-id'] && v['no-allow-device-id']) {
+    throw new AppError('invalid_input', 'choose one of --allow-device-id and --no-allow-device-id')
+  }
+  const extraClaims = listChange(v.claim, v['no-claims'], ['claim', 'no-claims'])
+  const input: MethodInput<'clients.update'> = {
+    id,
+    owner: v.owner,
+    allowedOwners: listChange(v['allowed-owner'], v['no-allowed-owners'], [
+      'allowed-owner',
+      'no-allowed-owners',
+    ]),
+    audiences: listChange(v.audience, v['no-audiences'], ['audience', 'no-audiences']),
+    scopes: listChange(v.scope, v['no-scopes'], ['scope', 'no-scopes']),
+    maxLifetimeSeconds: v['max-lifetime'],
+    extraClaims: extraClaims === undefined ? undefined : claims(extraClaims),
+    tokenType: v.typ,
+    allowDeviceId: v['allow-device-id'] ? true : v['no-allow-device-id'] ? false : undefined,
+  }
+  const given = Object.entries(input).filter(([k, value]) => k !== 'id' && value !== undefined)
+  if (given.length === 0) {
+    throw new AppError(
+      'invalid_input',
+      'nothing to change: give at least one of --owner, --allowed-owner, --audience, --scope, --max-lifetime, --claim, --typ, --allow-device-id (see `clients update --help`)',
+    )
+  }
+  return input
+}
+
+function describeChanges(changes: { field: string; from: unknown; to: unknown }[]): string {
+  if (changes.length === 0) return 'nothing changed: the client already had these values\n'
+  return changes
+    .map((c) => `${c.field}: ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}\n`)
+    .join('')
+}
+
+function describeTest(r: TestCredentialsResult): string {
+  const tried = r.attempts
+    .map((a) => `  ${a.style}: HTTP ${a.status}${a.error ? ` ${a.error}` : ''}\n`)
+    .join('')
+  if (r.ok && r.claims) {
+    const c = r.claims
+    return (
+      `accepted by ${r.tokenEndpoint}\n${tried}` +
+      `  sub ${c.sub}${c.owner === undefined ? '' : `, owner ${c.owner}`}, ` +
+      `aud ${c.audiences.join(' ') || '(none)'}, scope ${c.scope || '(none)'}, ` +
+      `expires in ${c.expiresInSeconds} s\n`
+    )
+  }
+  return `refused by ${r.tokenEndpoint}\n${tried}  ${r.explanation ?? ''}\n`
+}
+
 /** Other tools read `clientId` and `clientSecret` at the top level; no secret, no field. */
 function flattenSecret(v: ClientWithSecret): Record<string, unknown> {
   return v.clientSecret === undefined
@@ -85,7 +179,7 @@ export const clientsCommands = [
       'A client authenticates with a secret (the default), with `--jwks`/`--jwks-uri` (private_key_jwt), or with a user\'s token from `--trusted-authority`. With `--json` it prints `{"clientId","clientSecret","client"}`; `clientSecret` only for a secret client.',
     options: addOptions,
     examples: [
-      'clients add --id dps --owner 1 --lifetime 3600',
+      'clients add --id dps --owner 1 --lifetime 1h',
       'clients add --id ui --trusted-authority https://auth.example.com --trusted-ca auth-ca.pem',
     ],
     method: 'clients.add',
@@ -97,7 +191,7 @@ export const clientsCommands = [
       auth: clientAuth(v),
       audiences: v.audience ?? [],
       scopes: v.scope ?? [],
-      maxLifetimeSeconds: v.lifetime,
+      maxLifetimeSeconds: durationSeconds('--lifetime', v.lifetime, { positive: true }),
       extraClaims: claims(v.claim),
       tokenType: v.typ,
     }),
@@ -137,26 +231,87 @@ export const clientsCommands = [
     words: 'clients rotate-secret',
     summary: 'a new secret, printed once',
     details:
-      'The previous secret keeps working for `--grace` seconds (default 0: it stops now). With `--json` it prints `{"clientId","clientSecret","client"}`.',
+      'The previous secret keeps working for `--grace` (a duration: 600, 15m, 1h; default 0: it stops now). With `--json` it prints `{"clientId","clientSecret","client"}`.',
     args: ID,
     options: {
-      grace: option.integer('seconds', 'how long the previous secret keeps working (default 0)'),
+      grace: option.text(
+        'DURATION',
+        'how long the previous secret keeps working: 600, 15m, 1h (default 0: it stops now)',
+      ),
     },
     examples: ['clients rotate-secret dps --grace 600'],
     method: 'clients.rotateSecret',
-    input: (v, [id]) => ({ id, graceSeconds: v.grace ?? 0 }),
+    input: (v, [id]) => ({ id, graceSeconds: durationSeconds('--grace', v.grace) ?? 0 }),
     human: describeClientWithSecret,
     json: flattenSecret,
   }),
   methodCommand({
-    words: 'clients disable',
-    summary: "stop a client's token requests",
+    words: 'clients update',
+    summary: "change a client's owner, audiences, scopes, lifetime or claims; its secret stays",
+    details:
+      'Only the options given change; a list option replaces the whole list (`--no-audiences` and the like empty it). Each changed field is one audit entry. The authentication method cannot change: add a new client for that.',
+    args: ID,
+    options: updateOptions,
+    examples: [
+      'clients update dps --allowed-owner 2 --allowed-owner 3',
+      'clients update dps --max-lifetime 900 --no-allow-device-id',
+    ],
+    method: 'clients.update',
+    input: (v, [id]) => updateInput(v, id),
+    human: ({ changes }) => describeChanges(changes),
+  }),
+  methodCommand({
+    words: 'clients end-grace',
+    summary: 'stop the previous secrets now; only the newest keeps working',
+    details:
+      'After `clients rotate-secret --grace`, once every service has the new secret: the old one stops at once instead of at the end of its grace period.',
     args: ID,
     options: {},
-    examples: ['clients disable dps'],
+    examples: ['clients end-grace dps'],
+    method: 'clients.endGrace',
+    input: (_v, [id]) => ({ id }),
+    human: ({ ended }) =>
+      ended === 0
+        ? 'no previous secret was still working\n'
+        : `${ended} previous secret(s) ended\n`,
+  }),
+  methodCommand({
+    words: 'clients test-credentials',
+    summary: 'ask the running token endpoint for a token as a service would, and explain a refusal',
+    details:
+      'Tries HTTP Basic, then the form body (as Go x/oauth2 does), or a client assertion; prints whether a token was issued and what it says, never the token. A refusal is explained from what the console knows about the id. Failed tries count towards the throttle of 127.0.0.1.',
+    options: {
+      id: option.required('ID', 'the client id a service would send'),
+      secret: option.text('FILE', 'a file holding the client secret (`-` reads standard input)'),
+      assertion: option.text('FILE', 'a file holding a client assertion (a JWT)'),
+    },
+    examples: ['clients test-credentials --id dps --secret dps-secret.txt'],
+    method: 'clients.testCredentials',
+    input: (v) => {
+      if ((v.secret === undefined) === (v.assertion === undefined)) {
+        throw new AppError('invalid_input', 'give one of --secret FILE and --assertion FILE')
+      }
+      return {
+        clientId: v.id,
+        clientSecret: v.secret === undefined ? undefined : readInput(v.secret).trim(),
+        clientAssertion: v.assertion === undefined ? undefined : readInput(v.assertion).trim(),
+      }
+    },
+    human: describeTest,
+  }),
+  methodCommand({
+    words: 'clients disable',
+    summary: "stop a client's token requests",
+    details:
+      'Tokens it was already issued keep working until they expire; `--revoke-tokens` revokes them too (hubs learn of revocations only from a station issuer).',
+    args: ID,
+    options: { 'revoke-tokens': option.flag('also revoke its tokens that have not expired') },
+    examples: ['clients disable dps', 'clients disable dps --revoke-tokens'],
     method: 'clients.setDisabled',
-    input: (_v, [id]) => ({ id, disabled: true }),
-    human: (client) => `${describeClient(client)}\n`,
+    input: (v, [id]) => ({ id, disabled: true, revokeTokens: v['revoke-tokens'] }),
+    human: (client) =>
+      `${describeClient(client)}\n` +
+      (client.revokedTokens === undefined ? '' : `revoked ${client.revokedTokens} token(s)\n`),
   }),
   methodCommand({
     words: 'clients enable',
