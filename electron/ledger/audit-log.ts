@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto'
 import type Database from 'better-sqlite3'
-import type { AuditEntry, AuditPage, AuditVerification } from '../../shared/contract/index.js'
+import type {
+  AuditEntry,
+  AuditFilters,
+  AuditPage,
+  AuditVerification,
+} from '../../shared/contract/index.js'
 import { canonicalJson } from '../platform/canonical-json.js'
 import type { RecordsDb } from '../platform/records-db.js'
+import { escapeLike } from './token-ledger.js'
 
 export { canonicalJson }
 
@@ -69,8 +75,10 @@ export class AuditLog {
   readonly #append: (entry: AuditInput) => AuditEntry
   readonly #hashAt: Database.Statement<[number]>
   readonly #anchor: AuditAnchorStore | undefined
+  readonly #db: RecordsDb
 
   constructor(db: RecordsDb, nowSeconds: () => number, anchor?: AuditAnchorStore) {
+    this.#db = db
     this.#nowSeconds = nowSeconds
     this.#anchor = anchor
     this.#last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')
@@ -135,16 +143,48 @@ export class AuditLog {
     return { count: last?.seq ?? 0, head: last?.hash ?? GENESIS_HASH }
   }
 
-  /** Newest first. */
-  list(offset: number, limit: number): AuditPage {
+  /** Newest first; with filters, only the matching entries (and their total). */
+  list(offset: number, limit: number, filters: AuditFilters = {}): AuditPage {
     if (!Number.isSafeInteger(offset) || offset < 0) {
       throw new RangeError(`offset must be a non-negative integer, got ${offset}`)
     }
     if (!Number.isSafeInteger(limit) || limit < 0) {
       throw new RangeError(`limit must be a non-negative integer, got ${limit}`)
     }
-    const rows = this.#page.all(limit, offset) as Row[]
-    const { n } = this.#count.get() as { n: number }
+    const where: string[] = []
+    const params: Record<string, unknown> = { limit, offset }
+    if (filters.action) {
+      where.push(`action LIKE @action ESCAPE '\\'`)
+      params.action = `${escapeLike(filters.action)}%`
+    }
+    if (filters.actor) {
+      where.push('actor = @actor')
+      params.actor = filters.actor
+    }
+    if (filters.subject) {
+      where.push(`subject LIKE @subject ESCAPE '\\'`)
+      params.subject = `%${escapeLike(filters.subject)}%`
+    }
+    if (filters.search) {
+      where.push(
+        `(action LIKE @search ESCAPE '\\' OR actor LIKE @search ESCAPE '\\'` +
+          ` OR subject LIKE @search ESCAPE '\\' OR details LIKE @search ESCAPE '\\')`,
+      )
+      params.search = `%${escapeLike(filters.search)}%`
+    }
+    if (where.length === 0) {
+      const rows = this.#page.all(limit, offset) as Row[]
+      const { n } = this.#count.get() as { n: number }
+      return { items: rows.map((row) => toEntry(row)), total: n }
+    }
+    const filter = ` WHERE ${where.join(' AND ')}`
+    const rows = this.#db
+      .prepare(`SELECT * FROM audit${filter} ORDER BY seq DESC LIMIT @limit OFFSET @offset`)
+      .all(params) as Row[]
+    const { limit: _l, offset: _o, ...countParams } = params
+    const { n } = this.#db.prepare(`SELECT count(*) AS n FROM audit${filter}`).get(countParams) as {
+      n: number
+    }
     return { items: rows.map((row) => toEntry(row)), total: n }
   }
 

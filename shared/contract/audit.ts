@@ -13,7 +13,19 @@ export interface AuditEntry {
 export const listAuditInput = z.object({
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(500).default(100),
+  /** Entries whose action starts with this (`token.` for every token action). */
+  action: z.string().max(128).optional(),
+  /** Entries by this actor (exact). */
+  actor: z.string().max(256).optional(),
+  /** Entries whose subject contains this. */
+  subject: z.string().max(256).optional(),
+  /** Free text matched against action, actor, subject and details. */
+  search: z.string().max(256).optional(),
 })
+export type AuditFilters = Pick<
+  z.output<typeof listAuditInput>,
+  'action' | 'actor' | 'subject' | 'search'
+>
 export interface AuditPage {
   items: AuditEntry[]
   total: number

@@ -91,6 +91,20 @@ describe('AuditLog append / list', () => {
     expect(() => log.list(-1, 2)).toThrow(RangeError)
   })
 
+  it.each([
+    { filters: { action: 'client.' }, expected: [5, 1] },
+    { filters: { actor: 'cli' }, expected: [3] },
+    { filters: { subject: 'dps' }, expected: [5, 3, 1] },
+    { filters: { search: 'kid-1' }, expected: [2] },
+    { filters: { search: 'console', action: 'client.remove' }, expected: [5] },
+    { filters: { search: '%' }, expected: [] },
+  ])('filters by action, actor, subject and text: $filters', ({ filters, expected }) => {
+    appendAll()
+    const page = log.list(0, 50, filters)
+    expect(page.items.map((e) => e.seq)).toEqual(expected)
+    expect(page.total).toBe(expected.length)
+  })
+
   it('hashes the canonical form: key order in details does not matter', () => {
     expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined }, e: 'x' })).toBe(
       '{"a":{"d":[{"y":2,"z":1}]},"b":1,"e":"x"}',

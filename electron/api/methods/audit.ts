@@ -3,7 +3,7 @@ import type { DomainTable, MethodContext } from './method-table.js'
 
 export function implementAudit({ app }: MethodContext): DomainTable<typeof auditMethods> {
   return {
-    'audit.list': ({ offset, limit }) => app.audit.list(offset, limit),
+    'audit.list': ({ offset, limit, ...filters }) => app.audit.list(offset, limit, filters),
     'audit.verify': () => app.audit.verify(),
     'audit.export': () => {
       const lines: string[] = []
