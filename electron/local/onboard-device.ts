@@ -1,4 +1,5 @@
 import type { ItemOutcome } from '../jobs/job-handler.js'
+import { httpStatusOf } from '../plgd/device-failures.js'
 import type { PlgdClient } from '../plgd/plgd-client.js'
 import { readJsonContent } from '../plgd/plgd-json.js'
 import type { LocalOnboardDetail } from '../../shared/contract/index.js'
@@ -73,6 +74,29 @@ export async function readResource<T extends object>(
   )
   const value = readJsonContent(answer?.data?.content ?? null)
   return value !== null && typeof value === 'object' ? (value as T) : null
+}
+
+/**
+ * A resource polled while a device works: null on a hiccup (the next poll tries again); a
+ * device no longer owned or unknown to client-application fails, since waiting will not help.
+ */
+export async function pollResource<T extends object>(
+  call: DeviceCall,
+  href: string,
+): Promise<T | null> {
+  try {
+    return await readResource<T>(call, href)
+  } catch (err) {
+    const status = httpStatusOf(err)
+    if (status === 403 || status === 404 || status === 401) {
+      throw explainClientAppCall(err, {
+        url: call.url,
+        deviceId: call.deviceId,
+        action: `reading ${href}`,
+      })
+    }
+    return null
+  }
 }
 
 /** The item outcome of a failure: where it failed in the detail, the cause and fix as message. */

@@ -1,7 +1,6 @@
 import type { HubView, LocalOnboardDetail, ParsedInput } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
 import type { ItemOutcome, JobContext, JobHandler } from '../jobs/job-handler.js'
-import { httpStatusOf } from '../plgd/device-failures.js'
 import type { HubDirectory } from '../plgd/hub-context.js'
 import type { ClientAppContext } from './client-app-context.js'
 import {
@@ -10,18 +9,13 @@ import {
   failedOutcome,
   numberOf,
   onDevice,
-  readResource,
+  pollResource,
   requireOwned,
   sleep,
   stored,
   type DeviceCall,
 } from './onboard-device.js'
-import {
-  explainClientAppCall,
-  explainCloudFailure,
-  explainMintFailure,
-  OnboardFailure,
-} from './onboard-failures.js'
+import { explainCloudFailure, explainMintFailure, OnboardFailure } from './onboard-failures.js'
 
 /** The job's input as stored: the client-application's URL resolved when it was started. */
 export type LocalOnboard = ParsedInput<'local.onboard'> & { clientAppUrl: string }
@@ -210,7 +204,7 @@ class OnboardRun {
     let last = ''
     for (;;) {
       if (signal.aborted) throw new Error('cancelled')
-      const conf = await this.#readCloud(call)
+      const conf = await pollResource<CloudConf>(call, CLOUD_CONF_HREF)
       if (conf) detail.deviceStatus = conf.cps ?? null
       if (conf?.cps === 'registered') return { state: 'done', detail: stored(detail) }
       if (conf?.cps === 'failed') {
@@ -248,23 +242,6 @@ class OnboardRun {
         this.ctx.update(deviceId, { state: 'running', detail: stored(detail) })
       }
       await sleep(this.deps.pollMs ?? 1000, signal)
-    }
-  }
-
-  /** The cloud configuration; null on a hiccup (the next poll tries again). */
-  async #readCloud(call: DeviceCall): Promise<CloudConf | null> {
-    try {
-      return await readResource<CloudConf>(call, CLOUD_CONF_HREF)
-    } catch (err) {
-      const status = httpStatusOf(err)
-      if (status === 403 || status === 404 || status === 401) {
-        throw explainClientAppCall(err, {
-          url: call.url,
-          deviceId: call.deviceId,
-          action: `reading ${CLOUD_CONF_HREF}`,
-        })
-      }
-      return null
     }
   }
 }

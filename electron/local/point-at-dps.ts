@@ -5,7 +5,6 @@ import type {
 } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
 import type { ItemOutcome, JobContext, JobHandler } from '../jobs/job-handler.js'
-import { httpStatusOf } from '../plgd/device-failures.js'
 import { explainStepFailure } from '../plgd/dps-failures.js'
 import { provisioningSteps } from '../plgd/dps-provisioning.js'
 import { CachedBearer, type MintedBearer } from '../plgd/hub-bearer.js'
@@ -18,7 +17,7 @@ import {
   failedOutcome,
   numberOf,
   onDevice,
-  readResource,
+  pollResource,
   requireOwned,
   resourcePath,
   sleep,
@@ -27,7 +26,6 @@ import {
 } from './onboard-device.js'
 import {
   dpsFailurePlace,
-  explainClientAppCall,
   explainDeviceDpsFailure,
   explainPointTimeout,
   missingDpsEndpoint,
@@ -143,7 +141,10 @@ class PointAtDpsRun {
     let last = ''
     for (;;) {
       if (signal.aborted) throw new Error('cancelled')
-      const [conf, read] = await Promise.all([this.#readConf(call), this.#readRecord(deviceId)])
+      const [conf, read] = await Promise.all([
+        pollResource<DpsConf>(call, DPS_CONF_HREF),
+        this.#readRecord(deviceId),
+      ])
       if (conf) detail.deviceStatus = conf.provisionStatus ?? null
       let steps: ProvisioningStepView[] | undefined
       if (read.readable === true) {
@@ -202,24 +203,6 @@ class PointAtDpsRun {
         this.ctx.update(deviceId, { state: 'running', detail: stored(detail) })
       }
       await sleep(this.deps.pollMs ?? 1500, signal)
-    }
-  }
-
-  /** The device's DPS configuration; null on a hiccup (the next poll tries again). */
-  async #readConf(call: DeviceCall): Promise<DpsConf | null> {
-    try {
-      return await readResource<DpsConf>(call, DPS_CONF_HREF)
-    } catch (err) {
-      const status = httpStatusOf(err)
-      // Not owned any more, unknown to client-application: waiting will not bring it back.
-      if (status === 403 || status === 404 || status === 401) {
-        throw explainClientAppCall(err, {
-          url: call.url,
-          deviceId: call.deviceId,
-          action: `reading ${DPS_CONF_HREF}`,
-        })
-      }
-      return null
     }
   }
 
