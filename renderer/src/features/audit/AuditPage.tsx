@@ -6,16 +6,20 @@ import {
   Group,
   Loader,
   Pagination,
+  Select,
   Stack,
   Table,
   Text,
+  TextInput,
   Title,
 } from '@mantine/core'
+import { useDebouncedValue } from '@mantine/hooks'
 import { useState } from 'react'
 import type { AuditVerification } from '../../../../shared/contract/index'
 import { LoadFailed } from '../../components/LoadFailed'
 import { formatTime } from '../../lib/format'
 import { downloadText } from '../../lib/download'
+import { actionText, AUDIT_ACTION_PREFIXES, auditSummary } from './audit-text'
 import { useAuditPage, useExportAudit, useVerifyAudit } from './queries'
 
 export const AUDIT_PAGE_SIZE = 50
@@ -23,7 +27,29 @@ export const AUDIT_EXPORT_FILENAME = 'plgd-m2m-console-audit.jsonl'
 
 export function AuditPage() {
   const [page, setPage] = useState(1)
-  const audit = useAuditPage({ offset: (page - 1) * AUDIT_PAGE_SIZE, limit: AUDIT_PAGE_SIZE })
+  const [action, setAction] = useState<string | null>(null)
+  const [actor, setActor] = useState('')
+  const [subject, setSubject] = useState('')
+  const [search, setSearch] = useState('')
+  const [debouncedActor] = useDebouncedValue(actor.trim(), 300)
+  const [debouncedSubject] = useDebouncedValue(subject.trim(), 300)
+  const [debouncedSearch] = useDebouncedValue(search.trim(), 300)
+  const audit = useAuditPage({
+    offset: (page - 1) * AUDIT_PAGE_SIZE,
+    limit: AUDIT_PAGE_SIZE,
+    action: action ?? undefined,
+    actor: debouncedActor || undefined,
+    subject: debouncedSubject || undefined,
+    search: debouncedSearch || undefined,
+  })
+  const filtered = action !== null || [actor, subject, search].some((v) => v.trim() !== '')
+  // A new filter starts again at the first page.
+  const refilter =
+    <T,>(set: (v: T) => void) =>
+    (v: T) => {
+      set(v)
+      setPage(1)
+    }
   const verify = useVerifyAudit()
   const exportLog = useExportAudit()
   const items = audit.data?.items ?? []
@@ -63,8 +89,45 @@ export function AuditPage() {
         Every change is appended with a hash of its predecessor; verifying recomputes the chain.
       </Text>
       {verify.data && <VerificationResult result={verify.data} />}
+      <Group align="flex-end" wrap="wrap" data-testid="audit-filters">
+        <TextInput
+          label="Search"
+          placeholder="any text: action, actor, subject, details"
+          value={search}
+          onChange={(e) => refilter(setSearch)(e.currentTarget.value)}
+          style={{ flex: 1, minWidth: 200 }}
+          data-testid="audit-search"
+        />
+        <Select
+          label="Action"
+          placeholder="All actions"
+          clearable
+          data={AUDIT_ACTION_PREFIXES.map((p) => ({ value: p, label: `${p}*` }))}
+          value={action}
+          onChange={refilter(setAction)}
+          w={180}
+          data-testid="audit-filter-action"
+        />
+        <TextInput
+          label="Actor"
+          placeholder="console, cli…"
+          value={actor}
+          onChange={(e) => refilter(setActor)(e.currentTarget.value)}
+          w={150}
+          data-testid="audit-filter-actor"
+        />
+        <TextInput
+          label="Subject"
+          placeholder="client id, kid, jti…"
+          value={subject}
+          onChange={(e) => refilter(setSubject)(e.currentTarget.value)}
+          w={180}
+          data-testid="audit-filter-subject"
+        />
+      </Group>
       <Text size="sm" c="dimmed" data-testid="audit-total" data-total={total}>
         {total === 1 ? '1 entry' : `${total} entries`}
+        {filtered ? ' match' : ''}
       </Text>
 
       {audit.isPending ? (
@@ -73,8 +136,12 @@ export function AuditPage() {
         <LoadFailed what="the audit log" onRetry={() => void audit.refetch()} />
       ) : items.length === 0 ? (
         <EmptyState
-          title="The audit log is empty"
-          description="Setup, clients, tokens and key changes are recorded here."
+          title={filtered ? 'No entry matches' : 'The audit log is empty'}
+          description={
+            filtered
+              ? 'Change the filters to see more.'
+              : 'Setup, clients, tokens and key changes are recorded here.'
+          }
           data-testid="audit-empty"
         />
       ) : (
@@ -95,14 +162,25 @@ export function AuditPage() {
               {items.map((e) => (
                 <Table.Tr key={e.seq} data-testid={`audit-row-${e.seq}`}>
                   <Table.Td>{e.seq}</Table.Td>
-                  <Table.Td>{formatTime(e.at)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm" data-testid={`audit-time-${e.seq}`}>
+                      {formatTime(e.at)}
+                    </Text>
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {e.at}
+                    </Text>
+                  </Table.Td>
                   <Table.Td>{e.actor}</Table.Td>
                   <Table.Td>
+                    <Text size="sm">{actionText(e.action)}</Text>
                     <Code>{e.action}</Code>
                   </Table.Td>
-                  <Table.Td>{e.subject}</Table.Td>
+                  <Table.Td style={{ wordBreak: 'break-all' }}>{e.subject}</Table.Td>
                   <Table.Td>
-                    <Text size="xs" ff="monospace" style={{ wordBreak: 'break-all' }}>
+                    <Text size="sm" data-testid={`audit-summary-${e.seq}`}>
+                      {auditSummary(e)}
+                    </Text>
+                    <Text size="xs" c="dimmed" ff="monospace" style={{ wordBreak: 'break-all' }}>
                       {Object.keys(e.details).length ? JSON.stringify(e.details) : '—'}
                     </Text>
                   </Table.Td>
