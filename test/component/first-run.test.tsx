@@ -57,6 +57,40 @@ describe('first run', () => {
     expect(fake.callsTo('setup.complete')).toHaveLength(0)
   })
 
+  it('refuses a host name with a space and a negative port, naming each field', async () => {
+    const { fake, user } = setup()
+    const form = await screen.findByTestId('first-run-form')
+    await user.type(within(form).getByTestId('first-run-public-host'), 'my station.local')
+    const port = within(form).getByTestId('first-run-port')
+    await user.clear(port)
+    await user.type(port, '-5')
+    await user.click(within(form).getByTestId('first-run-submit'))
+
+    expect(await within(form).findByText(/a host name \(letters, digits/)).toBeTruthy()
+    expect(within(form).getByText(/a port from 1 to 65535/)).toBeTruthy()
+    // The minus is kept as typed, not silently dropped into port 5.
+    expect((port as HTMLInputElement).value).toBe('-5')
+    expect(fake.callsTo('setup.complete')).toHaveLength(0)
+  })
+
+  it('says the running issuer moves only after a restart, and how to restart it', async () => {
+    // As main answers: the stored settings change, the running issuer keeps its URL.
+    const fake = fakeConsole({
+      'status.get': () => statusView({ setupCompleted: false }),
+      'setup.complete': (input: ParsedInput<'setup.complete'>) =>
+        statusView({ settings: { ...statusView().settings, publicHost: input.publicHost } }),
+    })
+    const user = userEvent.setup()
+    renderWithApp(<Shell />, fake.api)
+    const form = await screen.findByTestId('first-run-form')
+    await user.type(within(form).getByTestId('first-run-public-host'), 'station.local')
+    await user.click(within(form).getByTestId('first-run-submit'))
+    const note = await screen.findByTestId('notification-success')
+    expect(note.textContent).toContain('still runs at https://127.0.0.1:8443/m2m-oauth-server')
+    expect(note.textContent).toContain('https://station.local:8443/m2m-oauth-server')
+    expect(note.textContent).toMatch(/stop `serve`.*start it again.*quit the desktop app/)
+  })
+
   it('completes setup and lands on the dashboard', async () => {
     const { fake, user } = setup()
     const form = await screen.findByTestId('first-run-form')

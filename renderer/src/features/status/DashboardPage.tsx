@@ -25,6 +25,7 @@ import {
   type ClockSkewFormOutput,
   type ClockSkewFormValues,
 } from './clock-skew-form'
+import { LoopbackNote } from '../settings/LoopbackNote'
 import { issuerMode, MODE_DESCRIPTIONS } from './issuer-mode'
 import { useClockSkew, useStatus } from './queries'
 
@@ -38,6 +39,7 @@ export function DashboardPage() {
     <Stack>
       <Title order={2}>Dashboard</Title>
       <Warnings warnings={status.warnings} />
+      <LoopbackNote status={status} />
       <IssuerCard status={status} />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <ActiveKeyCard status={status} />

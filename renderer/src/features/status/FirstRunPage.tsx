@@ -19,7 +19,6 @@ import { ThemeToggle } from '../../components/ThemeToggle'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { firstRunFormSchema, type FirstRunFormValues, type FirstRunInput } from './first-run-form'
 import { useCompleteSetup } from './queries'
-import { WholeNumberField } from '../../components/WholeNumberField'
 
 /** Shown until `status.setupCompleted`: where secrets live, how hubs reach us, which key. */
 export function FirstRunPage({ status }: { status: StatusView }) {
@@ -33,7 +32,7 @@ export function FirstRunPage({ status }: { status: StatusView }) {
     resolver: zodResolver(firstRunFormSchema, resolverOptions),
     defaultValues: {
       publicHost: status.settings.publicHost ?? '',
-      port: status.settings.port,
+      port: String(status.settings.port),
       exposeOnLan: false,
       alg: 'ES256',
     },
@@ -94,15 +93,13 @@ export function FirstRunPage({ status }: { status: StatusView }) {
               data-testid="first-run-public-host"
               {...register('publicHost')}
             />
-            <WholeNumberField
-              control={control}
-              name="port"
+            <TextInput
               label="Port"
-              description="0 picks a free port."
-              min={0}
-              max={65535}
+              description="1-65535. 0 picks a free port at the first start and keeps it: hubs trust one exact issuer URL, port included."
+              inputMode="numeric"
               error={fieldError(errors, 'port')}
               data-testid="first-run-port"
+              {...register('port')}
             />
             <Controller
               control={control}

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { completeSetupInput } from '../../../../shared/contract/index'
-import { optionalNumberField, optionalTextField, pipeInto } from '../../lib/form'
+import { optionalTextField, pipeInto } from '../../lib/form'
+import { portText } from '../settings/settings-fields'
 
 /** The first-run form: text fields in, `setup.complete` input out (the contract's schema). */
 export const firstRunFormSchema = z
@@ -9,7 +10,8 @@ export const firstRunFormSchema = z
       optionalTextField().transform((v) => v ?? null),
       completeSetupInput.shape.publicHost,
     ),
-    port: optionalNumberField().pipe(completeSetupInput.shape.port),
+    // Text, not a number input: `-5` must be refused, not stored as 5.
+    port: optionalTextField().pipe(portText().optional()),
     exposeOnLan: completeSetupInput.shape.exposeOnLan,
     alg: completeSetupInput.shape.alg,
   })
