@@ -168,14 +168,31 @@ function expiry(client: ClientRecord, expiration: number | undefined, ctx: Polic
     // plgd mints a non-expiring token for expiration == now; every token here expires.
     throw new OAuthError(
       'invalid_request',
-      `expiration ${expiration} must be after the current time ${ctx.nowSeconds}`,
+      `the requested expiry is not in the future (${new Date(expiration * 1000).toISOString()}): every token must expire later than now`,
     )
   }
   if (expiration > latest) {
+    // Said as a lifetime, as the user asked for it: a unix time they never typed helps no one.
+    const whose =
+      client.maxLifetimeSeconds <= ctx.maxLifetimeSeconds
+        ? `client ${client.id}'s maximum`
+        : "the issuer's maximum (settings: max lifetime)"
     throw new OAuthError(
       'invalid_request',
-      `expiration ${expiration} is beyond the maximum lifetime of ${lifetime} s for client ${client.id}`,
+      `a lifetime of ${spokenDuration(expiration - ctx.nowSeconds)} is over ${whose} of ${spokenDuration(lifetime)}`,
     )
   }
   return expiration
+}
+
+/** Seconds in the units people type: 7200 → 2h, 5400 → 90m, 45 → 45s. */
+export function spokenDuration(seconds: number): string {
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
+    if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`
+  }
+  return `${seconds}s`
 }

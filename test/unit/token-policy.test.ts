@@ -154,8 +154,31 @@ describe('decideGrant: lifetime (every token expires, never clamped)', () => {
     } else {
       const err = refusal(run)
       expect(err.error).toBe(expected)
-      expect(err.message).toMatch(/expiration/)
+      // Said in durations and dates, never as a unix time the user did not type.
+      expect(err.message).toMatch(/not in the future|is over/)
+      expect(err.message).not.toMatch(/\b\d{9,}\b/)
     }
+  })
+
+  it('says a refused lifetime as a duration and names whose cap it is over', () => {
+    const clientCap = refusal(() =>
+      decide(
+        { maxLifetimeSeconds: HOUR },
+        { expiration: NOW + 2 * HOUR },
+        { maxLifetimeSeconds: DAY },
+      ),
+    )
+    expect(clientCap.message).toMatch(/^a lifetime of 2h is over client \S+'s maximum of 1h$/)
+    const issuerCap = refusal(() =>
+      decide(
+        { maxLifetimeSeconds: 10 * DAY },
+        { expiration: NOW + 2 * DAY },
+        { maxLifetimeSeconds: DAY },
+      ),
+    )
+    expect(issuerCap.message).toBe(
+      "a lifetime of 2d is over the issuer's maximum (settings: max lifetime) of 1d",
+    )
   })
 })
 

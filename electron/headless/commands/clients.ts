@@ -88,7 +88,7 @@ const updateOptions = {
   'no-audiences': option.flag('its tokens carry no `aud`'),
   scope: option.list('SCOPE', 'a scope; the given list replaces the current one'),
   'no-scopes': option.flag('its tokens carry no scope'),
-  'max-lifetime': option.integer('seconds', 'the longest lifetime of its tokens'),
+  'max-lifetime': option.text('DURATION', 'the longest lifetime of its tokens: 600, 15m, 2h or 1d'),
   claim: option.list(
     'NAME=VALUE',
     'an extra claim (VALUE read as JSON when it parses); the given claims replace the current ones',
@@ -126,7 +126,7 @@ function updateInput(v: UpdateValues, id: string): MethodInput<'clients.update'>
     ]),
     audiences: listChange(v.audience, v['no-audiences'], ['audience', 'no-audiences']),
     scopes: listChange(v.scope, v['no-scopes'], ['scope', 'no-scopes']),
-    maxLifetimeSeconds: v['max-lifetime'],
+    maxLifetimeSeconds: durationSeconds('--max-lifetime', v['max-lifetime'], { positive: true }),
     extraClaims: extraClaims === undefined ? undefined : claims(extraClaims),
     tokenType: v.typ,
     allowDeviceId: v['allow-device-id'] ? true : v['no-allow-device-id'] ? false : undefined,
@@ -254,7 +254,7 @@ export const clientsCommands = [
     options: updateOptions,
     examples: [
       'clients update dps --allowed-owner 2 --allowed-owner 3',
-      'clients update dps --max-lifetime 900 --no-allow-device-id',
+      'clients update dps --max-lifetime 15m --no-allow-device-id',
     ],
     method: 'clients.update',
     input: (v, [id]) => updateInput(v, id),

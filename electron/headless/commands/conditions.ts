@@ -2,6 +2,7 @@ import { AppError } from '../../../shared/errors.js'
 import { CONDITION_TOKEN_WARNING } from '../../plgd/snippets.js'
 import { isoTime, table } from '../output.js'
 import { customCommand, methodCommand, option } from './spec.js'
+import { durationSeconds } from './values.js'
 
 const hubOption = option.required('NAME', 'the hub profile (`hubs list`)')
 
@@ -20,18 +21,21 @@ export const conditionsCommands = [
       href: option.list('HREF', 'only for this resource href'),
       jq: option.text('EXPR', 'only when this jq expression on the content yields true'),
       client: option.required('CLIENT_ID', 'the client whose policy mints the token'),
-      'token-lifetime': option.integer('seconds', "the token's lifetime; required, explicit"),
+      'token-lifetime': option.text(
+        'DURATION',
+        "the token's lifetime: 600, 15m, 2h or 7d; required, explicit",
+      ),
       disabled: option.flag('create it disabled'),
     },
     examples: [
-      'conditions create --hub lab --config 0b8f3c9e-4e1a-4c4e-9a53-8d1f0f1f2a3b --name on-publish --resource-type core.light --client snippets --token-lifetime 604800',
+      'conditions create --hub lab --config 0b8f3c9e-4e1a-4c4e-9a53-8d1f0f1f2a3b --name on-publish --resource-type core.light --client snippets --token-lifetime 7d',
     ],
     run: async (ctx, v) => {
-      const lifetime = v['token-lifetime']
+      const lifetime = durationSeconds('--token-lifetime', v['token-lifetime'], { positive: true })
       if (lifetime === undefined) {
         throw new AppError(
           'invalid_input',
-          "--token-lifetime is required: the condition's token lifetime is an explicit choice (e.g. 604800 for 7 days, within the client's maximum)",
+          "--token-lifetime is required: the condition's token lifetime is an explicit choice (e.g. 7d, within the client's maximum)",
         )
       }
       const value = await ctx.call('conditions.create', {

@@ -2,6 +2,7 @@ import { TOKEN_STATUS_FILTERS } from '../../../shared/enums.js'
 import { isoTime, table } from '../output.js'
 import { audienceOption, limitOption, offsetOption, scopeOption } from './options.js'
 import { methodCommand, option } from './spec.js'
+import { durationSeconds } from './values.js'
 
 export const tokensCommands = [
   methodCommand({
@@ -13,7 +14,10 @@ export const tokensCommands = [
       client: option.required('ID', 'the client whose policy applies'),
       audience: audienceOption,
       scope: scopeOption,
-      lifetime: option.integer('seconds', "lifetime; default the client's maximum"),
+      lifetime: option.text(
+        'DURATION',
+        "lifetime: 600, 15m, 2h or 1d; default the client's maximum",
+      ),
       expiration: option.integer('unix time', 'absolute expiry instead of `--lifetime`'),
       name: option.text('NAME', 'the token name (its `name` claim)'),
       'device-id': option.text(
@@ -22,7 +26,7 @@ export const tokensCommands = [
       ),
       owner: option.text('OWNER', "mint for another of the client's `--allowed-owner` owners"),
     },
-    examples: ['token issue --client dps --audience https://api.example --lifetime 600'],
+    examples: ['token issue --client dps --audience https://api.example --lifetime 15m'],
     method: 'tokens.issue',
     input: (v) => ({
       deviceId: v['device-id'],
@@ -30,7 +34,7 @@ export const tokensCommands = [
       clientId: v.client,
       audiences: v.audience ?? [],
       scopes: v.scope ?? [],
-      lifetimeSeconds: v.lifetime,
+      lifetimeSeconds: durationSeconds('--lifetime', v.lifetime, { positive: true }),
       expiration: v.expiration,
       name: v.name,
     }),

@@ -118,16 +118,27 @@ function csvDeviceIds(file: string, text: string): string[] {
   })
 }
 
-/** A duration option: 600, 90s, 15m, 2h, 1d, in seconds; the error names the option. */
-export function durationSeconds(option: string, text: string | undefined): number | undefined {
+/**
+ * A duration option: 600, 90s, 15m, 15min, 2h, 1d, in seconds; the error names the option.
+ * Lifetimes must be positive (`positive`); a grace period may be 0 (it ends now).
+ */
+export function durationSeconds(
+  option: string,
+  text: string | undefined,
+  { positive = false }: { positive?: boolean } = {},
+): number | undefined {
   if (text === undefined) return undefined
-  const m = /^(\d+)\s*(s|m|h|d)?$/.exec(text.trim())
+  const m = /^(\d+)\s*(s|m|min|h|d)?$/.exec(text.trim())
   if (!m) {
     throw new AppError(
       'invalid_input',
       `${option} takes a duration such as 600, 15m, 2h or 1d, not ${text}`,
     )
   }
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
-  return Number(m[1]) * unit
+  const unit = { s: 1, m: 60, min: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd']
+  const seconds = Number(m[1]) * unit
+  if (positive && seconds === 0) {
+    throw new AppError('invalid_input', `${option} must be longer than 0, e.g. 15m or 1h`)
+  }
+  return seconds
 }
