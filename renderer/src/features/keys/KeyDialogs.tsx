@@ -22,6 +22,8 @@ import { downloadText } from '../../lib/download'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { notify } from '../../lib/notify'
 import { readFileText } from '../../lib/read-file'
+import { useNowSeconds } from '../../lib/use-now'
+import { rotationRisk } from './jwks-cache'
 import {
   exportKeysFormSchema,
   importKeyFormSchema,
@@ -44,7 +46,8 @@ export function RotateKeysDialog({
   opened,
   onClose,
   current,
-}: DialogProps & { current: KeyView | undefined }) {
+  next,
+}: DialogProps & { current: KeyView | undefined; next?: KeyView | undefined }) {
   return (
     <Modal
       opened={opened}
@@ -52,7 +55,7 @@ export function RotateKeysDialog({
       title="Rotate the signing key"
       attributes={{ content: { 'data-testid': 'rotate-keys-dialog' } }}
     >
-      <RotateKeysForm onClose={onClose} current={current} />
+      <RotateKeysForm onClose={onClose} current={current} next={next} />
     </Modal>
   )
 }
@@ -60,11 +63,15 @@ export function RotateKeysDialog({
 function RotateKeysForm({
   onClose,
   current,
+  next,
 }: {
   onClose: () => void
   current: KeyView | undefined
+  next: KeyView | undefined
 }) {
   const rotate = useRotateKeys()
+  const now = useNowSeconds(10_000)
+  const risk = rotationRisk(next, now)
   const { control, handleSubmit } = useForm<RotateKeysFormValues, unknown, RotateKeysFormOutput>({
     resolver: zodResolver(rotateKeysFormSchema, resolverOptions),
     defaultValues: { alg: null },
@@ -84,6 +91,15 @@ function RotateKeysForm({
           retires: it stays in the JWKS until the tokens it signed have expired, so hubs keep
           accepting them.
         </Text>
+        {risk && (
+          <Alert
+            color="yellow"
+            title="Validators may not know the new key yet"
+            data-testid="rotate-keys-risk"
+          >
+            {risk}
+          </Alert>
+        )}
         <Controller
           control={control}
           name="alg"

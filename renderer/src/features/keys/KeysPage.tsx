@@ -31,6 +31,7 @@ export function KeysPage() {
   const close = () => setDialog(null)
   const list = keys.data ?? []
   const active = list.find((k) => k.state === 'active')
+  const next = list.find((k) => k.state === 'next')
 
   return (
     <Stack>
@@ -112,11 +113,11 @@ export function KeysPage() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <KeyTimeline keys={list} />
+          <KeyTimeline keys={list} updatedAt={Math.floor(keys.dataUpdatedAt / 1000)} />
         </>
       )}
 
-      <RotateKeysDialog opened={dialog === 'rotate'} onClose={close} current={active} />
+      <RotateKeysDialog opened={dialog === 'rotate'} onClose={close} current={active} next={next} />
       <ImportKeyDialog opened={dialog === 'import'} onClose={close} />
       <ExportKeysDialog opened={dialog === 'export'} onClose={close} keys={list} />
     </Stack>
@@ -143,8 +144,10 @@ export function keyEvents(keys: KeyView[]): TimelineEvent[] {
   return events.sort((a, b) => a.at - b.at)
 }
 
-function KeyTimeline({ keys }: { keys: KeyView[] }) {
-  const now = useNowSeconds(60_000)
+function KeyTimeline({ keys, updatedAt }: { keys: KeyView[]; updatedAt: number }) {
+  // The clock ticks once a minute; keys fetched since (a rotation) are at least as new as their
+  // fetch, so a key activated a second ago is not drawn as upcoming.
+  const now = Math.max(useNowSeconds(60_000), updatedAt)
   const events = keyEvents(keys)
   const lastPast = events.reduce((last, e, i) => (e.at <= now ? i : last), -1)
   return (
@@ -152,10 +155,18 @@ function KeyTimeline({ keys }: { keys: KeyView[] }) {
       <Title order={3} size="h4" mb="sm">
         Timeline
       </Title>
-      <Timeline active={lastPast} bulletSize={14} lineWidth={2}>
+      <Timeline
+        active={lastPast}
+        data-testid="keys-timeline-list"
+        data-active={lastPast}
+        bulletSize={14}
+        lineWidth={2}
+      >
         {events.map((e) => (
           <Timeline.Item
             key={`${e.kid}-${e.what}`}
+            data-testid={`timeline-${e.kid}-${e.what.split(' ')[0]}`}
+            data-upcoming={e.at > now}
             title={
               <>
                 <Code>{e.kid}</Code> {e.what}

@@ -24,10 +24,13 @@ function useInvalidateKeys() {
 
 export function useRotateKeys() {
   const api = useConsoleApi()
+  const queryClient = useQueryClient()
   const invalidate = useInvalidateKeys()
   return useMutation({
     mutationFn: (input: MethodInput<'keys.rotate'>) => callApi(api.keys.rotate(input)),
     onSuccess: (keys) => {
+      // The answer is the new key list: draw it (table and timeline) at once, then refetch.
+      queryClient.setQueryData(queryKeys.keys, keys)
       invalidate()
       const active = keys.find((k) => k.state === 'active')
       notify.success(active ? `Now signing with ${active.kid} (${active.alg})` : 'Keys rotated')
