@@ -5,6 +5,7 @@ import { useState, type ReactNode } from 'react'
 import type { ConsoleApi } from '../../../shared/console-api'
 import { ApiProvider } from '../api/api-context'
 import { createQueryClient } from '../api/query-client'
+import { NOTIFICATIONS_PLACEMENT } from '../lib/notify'
 
 export const COLOR_SCHEME_STORAGE_KEY = 'plgd-console-color-scheme'
 
@@ -35,8 +36,11 @@ export function AppProviders({ api, queryClient, env = 'default', children }: Ap
       defaultColorScheme="auto"
       env={env}
     >
-      {/* Bottom right: the header (status, theme toggle) stays reachable while a notice shows. */}
-      <Notifications position="bottom-right" limit={5} />
+      <Notifications
+        position={NOTIFICATIONS_PLACEMENT.position}
+        style={{ top: NOTIFICATIONS_PLACEMENT.top }}
+        limit={5}
+      />
       <QueryClientProvider client={client}>{content}</QueryClientProvider>
     </MantineProvider>
   )

@@ -17,6 +17,7 @@ import { useAppEvents } from '../api/events'
 import { ErrorBoundary } from '../components/ErrorBoundary'
 import { ThemeToggle } from '../components/ThemeToggle'
 import { setAppState } from '../lib/app-state'
+import { notify } from '../lib/notify'
 import { AboutButton } from '../features/about/AboutDialog'
 import { FirstRunPage } from '../features/status/FirstRunPage'
 import { issuerMode, MODE_DESCRIPTIONS, type IssuerMode } from '../features/status/issuer-mode'
@@ -141,6 +142,8 @@ export function Shell() {
 function Navigation({ running, mode }: { running: boolean; mode: IssuerMode }) {
   const { page } = useRoute()
   const [opened, { toggle, close }] = useDisclosure(false)
+  // An error toast was about the page left behind: it closes with it.
+  useEffect(() => notify.closeErrors(), [page])
   return (
     <AppShell
       header={{ height: 56 }}

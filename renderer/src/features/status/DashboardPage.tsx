@@ -19,6 +19,7 @@ import { CopyButton } from '../../components/CopyButton'
 import { downloadText } from '../../lib/download'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { formatTime } from '../../lib/format'
+import { titleFor } from '../../lib/notify'
 import {
   clockSkewFormSchema,
   SKEW_WARNING_SECONDS,
@@ -62,7 +63,12 @@ function Warnings({ warnings }: { warnings: StatusView['warnings'] }) {
   return (
     <Stack gap="xs" data-testid="dashboard-warnings" data-count={warnings.length}>
       {warnings.map((w) => (
-        <Alert key={w.code} color="yellow" title={w.code} data-testid={`warning-${w.code}`}>
+        <Alert
+          key={w.code}
+          color="yellow"
+          title={titleFor(w.code)}
+          data-testid={`warning-${w.code}`}
+        >
           {w.message}
         </Alert>
       ))}
