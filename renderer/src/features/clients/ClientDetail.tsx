@@ -15,7 +15,7 @@ import {
 } from '@mantine/core'
 import { zodResolver } from '@hookform/resolvers/zod'
 import { useState, type ReactNode } from 'react'
-import { useForm } from 'react-hook-form'
+import { useForm, useWatch } from 'react-hook-form'
 import type { ClientView } from '../../../../shared/contract/index'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { JsonBlock } from '../../components/JsonBlock'
@@ -30,8 +30,18 @@ import {
   type RotateSecretFormOutput,
   type RotateSecretFormValues,
 } from './client-form'
-import { useClient, useRemoveClient, useRotateSecret, useSetClientDisabled } from './queries'
-import { WholeNumberField } from '../../components/WholeNumberField'
+import {
+  useClient,
+  useEndGrace,
+  useRemoveClient,
+  useRotateSecret,
+  useSetClientDisabled,
+} from './queries'
+import { DurationField } from '../../components/DurationField'
+import { DisableClientDialog } from './DisableClientDialog'
+import { EditClientDialog } from './EditClientDialog'
+import { SUGGESTED_GRACE_SECONDS } from './edit-client-form'
+import { TestCredentialsDialog } from './TestCredentialsDialog'
 
 interface ClientDetailProps {
   id: string
@@ -91,9 +101,14 @@ function ClientDetailView({
   onSecret: ClientDetailProps['onSecret']
 }) {
   const setDisabled = useSetClientDisabled()
+  const endGrace = useEndGrace()
   const [rotating, setRotating] = useState(false)
   const [deleting, setDeleting] = useState(false)
+  const [editing, setEditing] = useState(false)
+  const [disabling, setDisabling] = useState(false)
+  const [testing, setTesting] = useState(false)
   const { auth } = client
+  const inGrace = client.secrets.some((s) => s.expiresAt !== null)
 
   return (
     <Stack>
@@ -109,6 +124,16 @@ function ClientDetailView({
           </Badge>
         </Group>
         <Group>
+          <Button variant="light" onClick={() => setEditing(true)} data-testid="edit-client-button">
+            Edit
+          </Button>
+          <Button
+            variant="light"
+            onClick={() => setTesting(true)}
+            data-testid="test-credentials-button"
+          >
+            Test credentials
+          </Button>
           {auth.method === 'client_secret' && (
             <Button
               variant="light"
@@ -122,7 +147,11 @@ function ClientDetailView({
             variant="light"
             color={client.disabled ? 'green' : 'orange'}
             loading={setDisabled.isPending}
-            onClick={() => setDisabled.mutate({ id: client.id, disabled: !client.disabled })}
+            onClick={() =>
+              client.disabled
+                ? setDisabled.mutate({ id: client.id, disabled: false })
+                : setDisabling(true)
+            }
             data-testid="toggle-disabled-button"
           >
             {client.disabled ? 'Enable' : 'Disable'}
@@ -199,9 +228,28 @@ function ClientDetailView({
 
       {auth.method === 'client_secret' && (
         <Card withBorder data-testid="client-secrets">
-          <Title order={3} size="h4" mb="xs">
-            Valid secrets
-          </Title>
+          <Group justify="space-between" mb="xs">
+            <Title order={3} size="h4">
+              {client.disabled ? 'Secrets (unusable while disabled)' : 'Valid secrets'}
+            </Title>
+            {inGrace && (
+              <Button
+                size="compact-sm"
+                variant="light"
+                color="orange"
+                loading={endGrace.isPending}
+                onClick={() => endGrace.mutate({ id: client.id })}
+                data-testid="end-grace-button"
+              >
+                End grace period now
+              </Button>
+            )}
+          </Group>
+          {client.disabled && (
+            <Text size="sm" c="dimmed" mb="xs" data-testid="client-secrets-disabled">
+              The client is disabled: no secret gets a token until it is enabled again.
+            </Text>
+          )}
           {client.secrets.length === 0 ? (
             <Text size="sm" c="dimmed">
               No secret works right now: rotate to issue a new one.
@@ -210,16 +258,24 @@ function ClientDetailView({
             <Table>
               <Table.Thead>
                 <Table.Tr>
+                  <Table.Th>Fingerprint</Table.Th>
                   <Table.Th>Created</Table.Th>
                   <Table.Th>Valid until</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {client.secrets.map((s) => (
-                  <Table.Tr key={s.createdAt}>
-                    <Table.Td>{formatTime(s.createdAt)}</Table.Td>
+                  <Table.Tr key={`${s.createdAt}-${s.fingerprint ?? ''}`} data-testid="secret-row">
                     <Table.Td>
-                      {s.expiresAt === null ? 'current' : formatTime(s.expiresAt)}
+                      <Code data-testid="secret-fingerprint">{s.fingerprint ?? '—'}</Code>
+                    </Table.Td>
+                    <Table.Td>{formatTime(s.createdAt)}</Table.Td>
+                    <Table.Td data-testid="secret-valid-until">
+                      {client.disabled
+                        ? 'not usable: client disabled'
+                        : s.expiresAt === null
+                          ? 'current'
+                          : `grace until ${formatTime(s.expiresAt)}`}
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -237,6 +293,17 @@ function ClientDetailView({
           setRotating(false)
           onSecret({ clientId: client.id, secret, title: `New secret for ${client.id}` })
         }}
+      />
+      <EditClientDialog opened={editing} client={client} onClose={() => setEditing(false)} />
+      <DisableClientDialog
+        opened={disabling}
+        clientId={client.id}
+        onClose={() => setDisabling(false)}
+      />
+      <TestCredentialsDialog
+        opened={testing}
+        clientId={client.id}
+        onClose={() => setTesting(false)}
       />
       <DeleteClientDialog
         opened={deleting}
@@ -286,8 +353,9 @@ function RotateSecretForm({
     formState: { errors },
   } = useForm<RotateSecretFormValues, unknown, RotateSecretFormOutput>({
     resolver: zodResolver(rotateSecretFormSchema, resolverOptions),
-    defaultValues: { graceSeconds: 0 },
+    defaultValues: { graceSeconds: SUGGESTED_GRACE_SECONDS },
   })
+  const graceSeconds = useWatch({ control, name: 'graceSeconds' })
   const onSubmit = handleSubmit(({ graceSeconds }) =>
     rotate.mutate(
       { id: clientId, graceSeconds },
@@ -303,17 +371,24 @@ function RotateSecretForm({
       <Stack>
         <Text size="sm">
           A new secret is generated and shown once. The current one keeps working for the grace
-          period, so devices can be updated; 0 ends it now.
+          period, so the services that use it (DPS, gateways) can be given the new one; you can end
+          the grace period early on this page once they have it.
         </Text>
-        <WholeNumberField
+        <DurationField
           control={control}
           name="graceSeconds"
-          label="Grace period (seconds)"
-          min={0}
+          label="Grace period"
+          allowZero
+          presets={[600, 3600, 86_400]}
           error={fieldError(errors, 'graceSeconds')}
-          data-autofocus
           data-testid="rotate-secret-grace"
         />
+        {graceSeconds === 0 && (
+          <Text size="sm" c="orange" data-testid="rotate-secret-zero-grace">
+            With 0 the current secret stops at once: a service that still has it (DPS) fails to get
+            tokens until it is given the new one.
+          </Text>
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onCancel}>
             Cancel

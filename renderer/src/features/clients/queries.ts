@@ -55,13 +55,17 @@ export function useRotateSecret() {
 
 export function useSetClientDisabled() {
   const api = useConsoleApi()
+  const queryClient = useQueryClient()
   const invalidate = useInvalidateClients()
   return useMutation({
     mutationFn: (input: MethodInput<'clients.setDisabled'>) =>
       callApi(api.clients.setDisabled(input)),
     onSuccess: (client) => {
       invalidate()
-      notify.success(`Client ${client.id} is ${client.disabled ? 'disabled' : 'enabled'}`)
+      void queryClient.invalidateQueries({ queryKey: queryKeys.tokens })
+      const revoked =
+        client.revokedTokens === undefined ? '' : `; ${client.revokedTokens} token(s) revoked`
+      notify.success(`Client ${client.id} is ${client.disabled ? 'disabled' : 'enabled'}${revoked}`)
     },
   })
 }
@@ -77,5 +81,53 @@ export function useRemoveClient() {
       invalidate()
       notify.success(`Client ${id} deleted`)
     },
+  })
+}
+
+export function useUpdateClient() {
+  const api = useConsoleApi()
+  const invalidate = useInvalidateClients()
+  return useMutation({
+    mutationFn: (input: MethodInput<'clients.update'>) => callApi(api.clients.update(input)),
+    onSuccess: ({ client, changes }) => {
+      invalidate()
+      notify.success(
+        changes.length === 0
+          ? `Client ${client.id}: nothing changed`
+          : `Client ${client.id}: ${changes.map((c) => c.field).join(', ')} changed`,
+      )
+    },
+  })
+}
+
+export function useEndGrace() {
+  const api = useConsoleApi()
+  const invalidate = useInvalidateClients()
+  return useMutation({
+    mutationFn: (input: MethodInput<'clients.endGrace'>) => callApi(api.clients.endGrace(input)),
+    onSuccess: ({ client, ended }) => {
+      invalidate()
+      notify.success(`Client ${client.id}: ${ended} previous secret(s) stopped working`)
+    },
+  })
+}
+
+/** Not cached: each test asks the token endpoint again. */
+export function useTestCredentials() {
+  const api = useConsoleApi()
+  return useMutation({
+    mutationFn: (input: MethodInput<'clients.testCredentials'>) =>
+      callApi(api.clients.testCredentials(input)),
+  })
+}
+
+/** Live tokens of a client, for the disable dialog (the ledger's first page counts them). */
+export function useLiveTokenCount(clientId: string, enabled: boolean) {
+  const api = useConsoleApi()
+  return useQuery({
+    queryKey: [...queryKeys.tokens, 'live-count', clientId] as const,
+    queryFn: () => callApi(api.tokens.list({ clientId, status: 'active', limit: 1 })),
+    enabled,
+    select: (page) => page.total,
   })
 }
