@@ -237,7 +237,7 @@ export function explainMintFailure(
   if (/owner .* is not allowed/i.test(message)) {
     return new OnboardFailure(
       'token',
-      `client ${clientId} may not mint tokens for owner ${owner}, the client-application's device owner (${message}): use a client whose owner or allowed owners include ${owner} (\`clients add --id ID --owner ${owner}\`, or \`--allowed-owner ${owner}\`) and give it as \`--client\``,
+      `client ${clientId} may not mint tokens for owner ${owner}, the client-application's device owner (${message}): let this client mint for it (\`clients update ${clientId} --allowed-owner ${owner}\`, repeating its other allowed owners: the list is replaced), or use a client whose owner is ${owner} (\`clients add --id ID --owner ${owner}\`) and give it as \`--client\``,
     )
   }
   if (/device id/i.test(message)) {

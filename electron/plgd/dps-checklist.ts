@@ -129,7 +129,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
       actor: 'hub-admin',
       title: `coap-gateway has a provider named ${providerName} for DPS tokens`,
       done: profile.ownerClaim === 'sub' ? false : null,
-      detail: `The provider's name must equal the DPS hub record's provider name, with grantType clientCredentials; coap-gateway refuses ownerClaim \`sub\`${profile.ownerClaim === 'sub' ? ' (this hub uses `sub`: change it)' : ''}. Register its client here with \`clients add --id ${COAP_GATEWAY_CLIENT} --owner OWNER --allowed-owner … --allow-device-id\` and put its secret in the file named below.`,
+      detail: `The provider's name must equal the DPS hub record's provider name, with grantType clientCredentials; coap-gateway refuses ownerClaim \`sub\`${profile.ownerClaim === 'sub' ? ' (this hub uses `sub`: change it)' : ''}. Register its client here with \`clients add --id ${COAP_GATEWAY_CLIENT} --owner OWNER --allowed-owner … --allow-device-id\` (if it exists already: \`clients update ${COAP_GATEWAY_CLIENT} --allowed-owner … --allow-device-id\`) and put its secret in the file named below.`,
       snippet: coapGatewayProviderSnippet({
         ownerClaim: profile.ownerClaim,
         deviceIdClaim: profile.deviceIdClaim,
