@@ -29,8 +29,10 @@ import {
   type ClientFormValues,
   stepOfFirstError,
 } from './client-form'
-import { useAddClient } from './queries'
+import { useAddClient, useClients } from './queries'
 import { DurationField } from '../../components/DurationField'
+import { formatExactDuration } from '../../components/duration'
+import { useStatus } from '../status/queries'
 
 interface CreateClientDialogProps {
   opened: boolean
@@ -63,12 +65,16 @@ function CreateClientForm({
 }) {
   const [step, setStep] = useState(0)
   const addClient = useAddClient()
+  const existing = useClients().data
+  const issuerMax = useStatus().data?.settings.maxLifetimeSeconds
   const {
     register,
     control,
     handleSubmit,
     trigger,
     setFocus,
+    setError,
+    getValues,
     formState: { errors },
   } = useForm<ClientFormValues, unknown, ClientFormOutput>({
     resolver: zodResolver(clientFormSchema, resolverOptions),
@@ -83,13 +89,42 @@ function CreateClientForm({
     if (step === 1) setFocus('audiences')
   }, [step, setFocus])
 
+  /**
+   * What only the console's state can tell, checked at the step where it is typed: a taken id
+   * (step 1), a lifetime over the issuer's cap (step 2). Main would refuse both at the end.
+   */
+  const stepConflict = (at: number): boolean => {
+    const { id, maxLifetimeSeconds } = getValues()
+    if (at === 0 && existing?.some((c) => c.id === id.trim())) {
+      setError('id', { message: `a client ${id.trim()} already exists: choose another id` })
+      return true
+    }
+    if (
+      at === 1 &&
+      issuerMax !== undefined &&
+      typeof maxLifetimeSeconds === 'number' &&
+      maxLifetimeSeconds > issuerMax
+    ) {
+      setError('maxLifetimeSeconds', {
+        message: `over the issuer's maximum of ${formatExactDuration(issuerMax)} (Settings: maximum lifetime)`,
+      })
+      return true
+    }
+    return false
+  }
+
   const next = async () => {
     const ok = await trigger([...CLIENT_FORM_STEPS[step]!.fields])
-    if (ok) setStep((s) => Math.min(s + 1, LAST_STEP))
+    if (ok && !stepConflict(step)) setStep((s) => Math.min(s + 1, LAST_STEP))
   }
 
   const create = handleSubmit(
-    (input) => addClient.mutate(input, { onSuccess: (result) => onCreated(result) }),
+    (input) => {
+      // The list may have changed since the step was passed (another window added the id).
+      const back = [0, 1].find((at) => stepConflict(at))
+      if (back !== undefined) setStep(back)
+      else addClient.mutate(input, { onSuccess: (result) => onCreated(result) })
+    },
     // A check on the whole client (e.g. owner required) may concern an earlier step.
     (invalid) => setStep(stepOfFirstError(invalid)),
   )
@@ -189,6 +224,7 @@ function CreateClientForm({
                 name="maxLifetimeSeconds"
                 label="Maximum token lifetime"
                 description={`Empty: ${formatDuration(DEFAULT_CLIENT_LIFETIME_SECONDS)}`}
+                caps={issuerMax === undefined ? [] : [{ label: 'issuer', seconds: issuerMax }]}
                 error={fieldError(errors, 'maxLifetimeSeconds')}
                 data-testid="client-max-lifetime-input"
               />
