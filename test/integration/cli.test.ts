@@ -21,6 +21,8 @@ import {
   type ServeHandle,
 } from '../helpers/cli.js'
 import { PlgdValidator } from '../helpers/plgd-validator.js'
+import { openTestApp } from '../helpers/fakes.js'
+import { startIssuer } from '../../electron/issuer/issuer-runtime.js'
 
 /** The CLI as an operator and scripts use it: --json output, errors, and live changes. */
 
@@ -564,6 +566,76 @@ describe('serve refuses to expose the issuer carelessly', () => {
       expect(res.json<{ issuer: string }>().issuer).toBe(server.ready.issuer)
     } finally {
       await server.stop()
+    }
+  })
+})
+
+describe('settings: valid values, station mode, a stable issuer URL', () => {
+  it('settings set refuses a bad host and a negative port, naming the option', async () => {
+    const dataDir = makeTempDir()
+    const host = await runCli(['settings', 'set', '--public-host', 'bad host!', '--json'], {
+      dataDir,
+    })
+    expect(host.code).toBe(1)
+    expect(jsonError(host).message).toMatch(/^--public-host takes a host name .* not bad host!$/)
+    const listen = await runCli(['settings', 'set', '--listen-host', 'my station.local'], {
+      dataDir,
+    })
+    expect(listen.stderr).toMatch(/--listen-host takes a host name/)
+    const port = await runCli(['settings', 'set', '--port=-5', '--json'], { dataDir })
+    expect(jsonError(port).message).toMatch(/^--port takes .*not -5$/)
+    const shown = await cliJson<{ settings: { publicHost: string | null; port: number } }>(
+      ['settings', 'show'],
+      { dataDir },
+    )
+    expect(shown.settings).toMatchObject({ publicHost: null, port: 8443 })
+  })
+
+  it('settings set warns when the issuer URL changes: what breaks and what hubs must update', async () => {
+    const dataDir = makeTempDir()
+    const result = await runCli(['settings', 'set', '--public-host', 'station.local'], {
+      dataDir,
+    })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain(
+      'the issuer URL changes from https://127.0.0.1:8443/m2m-oauth-server to https://station.local:8443/m2m-oauth-server',
+    )
+    expect(result.stdout).toContain('authorization.endpoints[].authority')
+    const quiet = await runCli(['settings', 'set', '--iat-backdate', '2'], { dataDir })
+    expect(quiet.stdout).not.toContain('issuer URL changes')
+  })
+
+  it('serve honours a stored station setting: discovery advertises the tokens endpoint', async () => {
+    const dataDir = makeTempDir()
+    await cliJson(['settings', 'set', '--station', 'on'], { dataDir })
+    const server = await startServe(dataDir, ['--insecure-http'])
+    try {
+      const res = await httpRequest(`${server.ready.issuer}/.well-known/openid-configuration`)
+      expect(res.json<{ plgd_tokens_endpoint?: string }>().plgd_tokens_endpoint).toBe(
+        `${server.ready.issuer}/api/v1/tokens`,
+      )
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('a stored port 0 becomes the port bound, so the issuer URL survives a restart', async () => {
+    const t = await openTestApp()
+    try {
+      t.app.settings.set('issuer', { ...t.app.issuerSettings(), port: 0 })
+      const first = await startIssuer(t.app, { insecureHttp: true })
+      const bound = Number(new URL(first.ready.issuer).port)
+      await first.stop()
+      expect(bound).toBeGreaterThan(0)
+      expect(t.app.issuerSettings().port).toBe(bound)
+      const second = await startIssuer(t.app, { insecureHttp: true })
+      try {
+        expect(second.ready.issuer).toBe(first.ready.issuer)
+      } finally {
+        await second.stop()
+      }
+    } finally {
+      t.close()
     }
   })
 })
