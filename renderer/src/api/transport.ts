@@ -50,11 +50,55 @@ export function takeSessionToken(win: ConsoleWindow = window): string | null {
 
 type Fetch = typeof fetch
 
+/**
+ * What this tab knows of its link to the issuer: `lost` when the bridge stopped answering,
+ * `restarted` when it answers but refuses this tab's session (a new run has a new session
+ * key, so the tab that outlived its issuer can never call it again).
+ */
+export type ConnectionState = 'ok' | 'lost' | 'restarted'
+
+type ConnectionListener = (state: ConnectionState) => void
+
+/** One tab's connection state, shared by the calls and the event stream, read by the shell. */
+export class ConnectionMonitor {
+  #state: ConnectionState = 'ok'
+  readonly #listeners = new Set<ConnectionListener>()
+
+  get state(): ConnectionState {
+    return this.#state
+  }
+
+  set(next: ConnectionState): void {
+    // A refused session stays refused: a later network blip does not hide it.
+    if (this.#state === 'restarted' || next === this.#state) return
+    this.#state = next
+    for (const listener of this.#listeners) listener(next)
+  }
+
+  /** Back to `ok` whatever happened (a new page load starts so; tests start so). */
+  reset(): void {
+    this.#state = 'ok'
+    for (const listener of this.#listeners) listener('ok')
+  }
+
+  subscribe = (listener: ConnectionListener): (() => void) => {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  getSnapshot = (): ConnectionState => this.#state
+}
+
+/** The tab's monitor (the HTTP transport reports to it; the desktop app never loses it). */
+export const connection = new ConnectionMonitor()
+
 export interface HttpTransportOptions {
   fetch?: Fetch
   /** Reconnect delays for the event stream: first, then doubled up to max. */
   minReconnectMs?: number
   maxReconnectMs?: number
+  /** Told when the bridge stops answering or refuses the session; the tab's one by default. */
+  monitor?: ConnectionMonitor
 }
 
 const SESSION_MESSAGE =
@@ -88,6 +132,7 @@ export function createHttpConsoleApi(
 ): ConsoleApi {
   const doFetch: Fetch = options.fetch ?? ((...args) => fetch(...args))
   const authorization = 'Bearer ' + token
+  const monitor = options.monitor ?? connection
 
   const call = async (method: MethodName, input: unknown): Promise<Envelope<unknown>> => {
     let res: Response
@@ -99,11 +144,13 @@ export function createHttpConsoleApi(
         cache: 'no-store',
       })
     } catch {
+      monitor.set('lost')
       return failure(
         'internal',
         'cannot reach the console: is `plgd-m2m-console serve` still running?',
       )
     }
+    monitor.set(res.status === 401 || res.status === 403 ? 'restarted' : 'ok')
     const body = await readJson(res)
     if (res.status !== 200) {
       // The bridge may explain itself with an error envelope; otherwise say what HTTP said.
@@ -117,7 +164,7 @@ export function createHttpConsoleApi(
     return body
   }
 
-  const subscribe = createEventSubscriber(doFetch, authorization, options)
+  const subscribe = createEventSubscriber(doFetch, authorization, { ...options, monitor })
   return buildConsoleApi(call, subscribe)
 }
 
@@ -133,6 +180,7 @@ export function createEventSubscriber(
 ): (listener: (event: AppEvent) => void) => () => void {
   const minDelay = options.minReconnectMs ?? 1000
   const maxDelay = options.maxReconnectMs ?? 30_000
+  const monitor = options.monitor ?? connection
 
   return (listener) => {
     const controller = new AbortController()
@@ -156,12 +204,17 @@ export function createEventSubscriber(
           })
           if (res.ok && res.body) {
             delay = minDelay
+            monitor.set('ok')
             await readEventStream(res.body, deliver, signal)
+            // The stream ended: the bridge closed it (stopped) unless this tab did.
+            if (!signal.aborted) monitor.set('lost')
           } else {
+            if (res.status === 401 || res.status === 403) monitor.set('restarted')
             await res.body?.cancel().catch(() => undefined)
           }
         } catch {
           // Dropped or refused: back off and try again.
+          if (!signal.aborted) monitor.set('lost')
         }
         if (signal.aborted) break
         await sleep(delay, signal)

@@ -22,6 +22,8 @@ import { AboutButton } from '../features/about/AboutDialog'
 import { FirstRunPage } from '../features/status/FirstRunPage'
 import { issuerMode, MODE_DESCRIPTIONS, type IssuerMode } from '../features/status/issuer-mode'
 import { useStatus } from '../features/status/queries'
+import { ChunkLoadBoundary } from './ChunkLoadBoundary'
+import { ConnectionBanner, useConnectionState } from './ConnectionBanner'
 import { PAGE_LABELS, PAGES, pageHref, useRoute, type Page } from './routes'
 
 // The dashboard is the landing page; the others load when first opened.
@@ -142,6 +144,7 @@ export function Shell() {
 function Navigation({ running, mode }: { running: boolean; mode: IssuerMode }) {
   const { page } = useRoute()
   const [opened, { toggle, close }] = useDisclosure(false)
+  const connected = useConnectionState()
   // An error toast was about the page left behind: it closes with it.
   useEffect(() => notify.closeErrors(), [page])
   return (
@@ -169,9 +172,20 @@ function Navigation({ running, mode }: { running: boolean; mode: IssuerMode }) {
             <Title order={1} size="h4">
               plgd M2M Console
             </Title>
-            <Badge color={running ? 'green' : 'gray'} variant="light" data-testid="issuer-running">
-              {running ? 'issuer running' : 'issuer stopped'}
-            </Badge>
+            {connected === 'ok' ? (
+              <Badge
+                color={running ? 'green' : 'gray'}
+                variant="light"
+                data-testid="issuer-running"
+              >
+                {running ? 'issuer running' : 'issuer stopped'}
+              </Badge>
+            ) : (
+              // A tab that lost its issuer must not go on saying "running".
+              <Badge color="orange" variant="light" data-testid="issuer-running">
+                {connected === 'lost' ? 'connection lost' : 'issuer restarted'}
+              </Badge>
+            )}
             <Badge
               color={mode === 'station' ? 'blue' : 'gray'}
               variant="outline"
@@ -202,10 +216,13 @@ function Navigation({ running, mode }: { running: boolean; mode: IssuerMode }) {
         ))}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
+        <ConnectionBanner state={connected} />
         <ErrorBoundary key={page} name={PAGE_LABELS[page]}>
-          <Suspense fallback={pageLoader}>
-            <PageContent page={page} />
-          </Suspense>
+          <ChunkLoadBoundary>
+            <Suspense fallback={pageLoader}>
+              <PageContent page={page} />
+            </Suspense>
+          </ChunkLoadBoundary>
         </ErrorBoundary>
       </AppShell.Main>
     </AppShell>
