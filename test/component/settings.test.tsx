@@ -36,7 +36,8 @@ afterEach(() => {
 })
 
 async function field(testId: string): Promise<HTMLInputElement> {
-  return (await screen.findByTestId(testId)) as HTMLInputElement
+  // The page loads lazily: the first test pays for its import on a busy machine.
+  return (await screen.findByTestId(testId, {}, { timeout: 5000 })) as HTMLInputElement
 }
 
 async function retype(user: ReturnType<typeof userEvent.setup>, testId: string, text: string) {
@@ -108,6 +109,11 @@ describe('settings page', () => {
     expect(await within(form).findByText(/a host name \(letters, digits/)).toBeTruthy()
     expect(within(form).getByText(/a port from 1 to 65535/)).toBeTruthy()
 
+    await retype(user, 'settings-trusted-authorities', 'http://plain.example.com')
+    await user.click(screen.getByTestId('settings-save'))
+    expect(await within(form).findByText('must be an https:// URL')).toBeTruthy()
+
+    await retype(user, 'settings-trusted-authorities', '')
     await retype(user, 'settings-public-host', '')
     await retype(user, 'settings-port', '8443')
     await retype(user, 'settings-listen-host', '0.0.0.0')

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import {
+  httpsUrl,
   updateSettingsInput,
   type MethodInput,
   type SettingsView,
@@ -31,7 +32,10 @@ export const settingsFormSchema = z
     ),
     ownerClaim: z.string().trim().pipe(shape.ownerClaim.unwrap()),
     deviceIdClaim: z.string().trim().pipe(shape.deviceIdClaim.unwrap()),
-    trustedAuthorities: z.string().transform(splitList),
+    trustedAuthorities: z
+      .string()
+      .transform(splitList)
+      .pipe(z.array(httpsUrl).max(16, 'at most 16 trusted authorities')),
     clientAppUrl: z.string().trim().pipe(shape.clientAppUrl.unwrap()),
     jobConcurrency: wholeNumberText('a whole number from 1 to 256').pipe(
       shape.jobConcurrency.unwrap(),
