@@ -2,8 +2,19 @@ import type { ClientView, ClientWithSecret } from '../../shared/contract/index.j
 
 /** Building blocks of the CLI's human-readable output; each command composes its own. */
 
+/**
+ * Unix seconds → local time with its offset, `2026-12-02 20:13:37 +01:00`: the one format of
+ * the CLI's human output and the console (renderer/src/lib/format.ts), unambiguous on its own.
+ */
 export function isoTime(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString()
+  const d = new Date(unixSeconds * 1000)
+  const pad = (n: number) => String(Math.abs(n)).padStart(2, '0')
+  const offset = -d.getTimezoneOffset()
+  const zone = `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zone}`
+  )
 }
 
 export function prettyJson(value: unknown): string {
@@ -36,7 +47,13 @@ export function describeClient(c: ClientView): string {
     [
       'secrets',
       c.secrets
-        .map((s) => (s.expiresAt ? `valid until ${isoTime(s.expiresAt)}` : 'current'))
+        .map(
+          (s) =>
+            // A secret with an end is a rotated-out one still accepted for its grace period.
+            (s.expiresAt
+              ? `previous secret, accepted until ${isoTime(s.expiresAt)} (rotation grace)`
+              : 'current') + (s.fingerprint ? ` [${s.fingerprint}]` : ''),
+        )
         .join(', ') || '(none)',
     ],
   ]

@@ -28,6 +28,9 @@ export function passphraseSource(file: string | undefined): (() => Promise<strin
   return undefined
 }
 
+/** The terminal prompt; it states the vault's minimum, as the desktop page and the README do. */
+export const PASSPHRASE_PROMPT = 'Vault passphrase (at least 8 characters): '
+
 function promptHidden(): Promise<string> {
   let muted = false
   const output = new Writable({
@@ -38,7 +41,7 @@ function promptHidden(): Promise<string> {
   })
   const rl = createInterface({ input: process.stdin, output, terminal: true })
   return new Promise((resolve) => {
-    rl.question('Vault passphrase: ', (answer) => {
+    rl.question(PASSPHRASE_PROMPT, (answer) => {
       rl.close()
       process.stderr.write('\n')
       resolve(answer)

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { isoTime } from '../../electron/headless/output.js'
 import type { LocalStatus } from '../../shared/contract/index.js'
 import { describeStatus } from '../../electron/headless/commands/local.js'
 
@@ -36,7 +37,7 @@ describe('local status without --json', () => {
       'remote provisioning: USER_AGENT, hub hub-1, certificate-authority https://ca.lab',
     )
     expect(text).toContain(
-      'X509 for owner alice with client bench, hub lab, 2023-11-14T22:13:20.000Z',
+      `X509 for owner alice with client bench, hub lab, ${isoTime(1_700_000_000)}`,
     )
     expect(text.trimEnd().split('\n').at(-1)).toBe('ready')
   })

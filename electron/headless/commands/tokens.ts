@@ -62,9 +62,10 @@ export const tokensCommands = [
     }),
     human: (page) =>
       table(
-        ['JTI', 'CLIENT', 'OWNER', 'EXPIRES', 'STATE'],
+        ['JTI', 'NAME', 'CLIENT', 'OWNER', 'EXPIRES', 'STATE'],
         page.items.map((t) => [
           t.id,
+          t.name || '-',
           t.clientId,
           t.owner,
           isoTime(t.expiration),

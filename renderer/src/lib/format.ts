@@ -1,7 +1,17 @@
-/** Unix seconds → local date and time. */
+/**
+ * Unix seconds → local time with its offset, `2026-12-02 20:13:37 +01:00`: the one format of the
+ * console and the CLI's human output (electron/headless/output.ts), unambiguous on its own.
+ */
 export function formatTime(unixSeconds: number | null | undefined): string {
   if (unixSeconds === null || unixSeconds === undefined || unixSeconds <= 0) return '—'
-  return new Date(unixSeconds * 1000).toLocaleString()
+  const d = new Date(unixSeconds * 1000)
+  const pad = (n: number) => String(Math.abs(n)).padStart(2, '0')
+  const offset = -d.getTimezoneOffset()
+  const zone = `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${zone}`
+  )
 }
 
 /** Seconds → "1 d 2 h", "5 min 3 s", "42 s". */
