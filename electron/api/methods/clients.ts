@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { clientsMethods } from '../../../shared/contract/index.js'
+import type { ClientChange, clientsMethods } from '../../../shared/contract/index.js'
 import { testCredentials } from '../../clients/credential-test.js'
 import { request } from '../../net/http-client.js'
 import { CA_CERT_FILE } from '../../platform/paths.js'
@@ -37,6 +37,16 @@ function issuerCa(app: App): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Extra claims are audited by name: their keys are the client's own choice, and the log refuses
+ * any detail keyed like a credential.
+ */
+function auditedChange(change: ClientChange): Record<string, unknown> {
+  if (change.field !== 'extraClaims') return { ...change }
+  const names = (v: unknown) => Object.keys((v ?? {}) as Record<string, unknown>).sort()
+  return { field: change.field, fromNames: names(change.from), toNames: names(change.to) }
 }
 
 /** The client registry's administrative acts, each audited and announced. */
@@ -76,14 +86,14 @@ export function implementClients({
     'clients.update': (input) => {
       const result = app.clients.update(input)
       // One entry per changed field, so the log reads as a list of decisions.
-      for (const change of result.changes) audit('client.updated', input.id, { ...change })
+      for (const change of result.changes) audit('client.updated', input.id, auditedChange(change))
       if (result.changes.length > 0) changed(input.id)
       return result
     },
     'clients.endGrace': ({ id }) => {
       const result = app.clients.endGrace(id)
       if (result.ended > 0) {
-        audit('client.grace_ended', id, { secretsEnded: result.ended })
+        audit('client.grace_ended', id, { previousEnded: result.ended })
         changed(id)
       }
       return result
