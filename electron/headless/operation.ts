@@ -82,6 +82,9 @@ export class OperationSession {
       await lock.close()
       throw err
     }
+    // A data directory the CLI uses is set up (defaults, or what its commands set): the console
+    // opened on it later must not offer the first-run wizard again.
+    if (app.settings.get('setupCompleted') === undefined) app.settings.set('setupCompleted', true)
     const own = createDispatcher(app, 'cli')
     const dispatch: Dispatch = async (method, input) => {
       this.#inFlight++

@@ -23,6 +23,7 @@ import {
 import { PlgdValidator } from '../helpers/plgd-validator.js'
 import { openTestApp } from '../helpers/fakes.js'
 import { startIssuer } from '../../electron/issuer/issuer-runtime.js'
+import { openHeadlessSettings } from '../../electron/app-settings.js'
 
 /** The CLI as an operator and scripts use it: --json output, errors, and live changes. */
 
@@ -571,6 +572,13 @@ describe('serve refuses to expose the issuer carelessly', () => {
 })
 
 describe('settings: valid values, station mode, a stable issuer URL', () => {
+  it('a data directory made by a CLI command is set up: the console skips the wizard', async () => {
+    const dataDir = makeTempDir()
+    const added = await runCli(['clients', 'add', '--id', 'first', '--owner', '1'], { dataDir })
+    expect(added.code, added.stderr).toBe(0)
+    expect(openHeadlessSettings(dataDir).get('setupCompleted')).toBe(true)
+  })
+
   it('settings set refuses a bad host and a negative port, naming the option', async () => {
     const dataDir = makeTempDir()
     const host = await runCli(['settings', 'set', '--public-host', 'bad host!', '--json'], {
