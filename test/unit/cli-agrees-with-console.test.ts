@@ -35,7 +35,7 @@ describe('the CLI and the console agree', () => {
       owner: 'o',
       clientId: 'dps',
       expiration: T,
-      blacklisted: false,
+      blacklisted: null,
     } as Partial<TokenRecordView>
     const { code, out } = await run(['token', 'list'], { items: [token], total: 1 })
     expect(code).toBe(0)

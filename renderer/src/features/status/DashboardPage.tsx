@@ -4,6 +4,7 @@ import {
   Button,
   Card,
   Code,
+  FileButton,
   Group,
   SimpleGrid,
   Stack,
@@ -13,12 +14,14 @@ import {
   Title,
 } from '@mantine/core'
 import { zodResolver } from '@hookform/resolvers/zod'
-import { useForm } from 'react-hook-form'
+import { useState } from 'react'
+import { useForm, useWatch } from 'react-hook-form'
 import type { ClockSkew, StatusView } from '../../../../shared/contract/index'
 import { CopyButton } from '../../components/CopyButton'
 import { downloadText } from '../../lib/download'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { formatTime } from '../../lib/format'
+import { readFileText } from '../../lib/read-file'
 import { titleFor } from '../../lib/notify'
 import {
   clockSkewFormSchema,
@@ -244,11 +247,15 @@ function ClockSkewCard() {
   const {
     register,
     handleSubmit,
+    setValue,
+    control,
     formState: { errors },
   } = useForm<ClockSkewFormValues, unknown, ClockSkewFormOutput>({
     resolver: zodResolver(clockSkewFormSchema, resolverOptions),
-    defaultValues: { url: '' },
+    defaultValues: { url: '', caPem: '' },
   })
+  const [caName, setCaName] = useState<string | null>(null)
+  const caPem = useWatch({ control, name: 'caPem' })
   return (
     <Card withBorder>
       <Title order={3} size="h4" mb={4}>
@@ -271,6 +278,28 @@ function ClockSkewCard() {
           <Button type="submit" mt={25} loading={skew.isPending} data-testid="clock-skew-submit">
             Check
           </Button>
+        </Group>
+        <Group gap="xs" mt="xs">
+          <FileButton
+            accept=".pem,.crt,.cer,application/x-pem-file"
+            onChange={async (file) => {
+              if (!file) return
+              setValue('caPem', await readFileText(file), { shouldValidate: true })
+              setCaName(file.name)
+            }}
+          >
+            {(props) => (
+              <Button variant="default" size="xs" {...props} data-testid="clock-skew-ca">
+                CA file (PEM)…
+              </Button>
+            )}
+          </FileButton>
+          <Text size="xs" c={errors.caPem ? 'red' : 'dimmed'} data-testid="clock-skew-ca-state">
+            {fieldError(errors, 'caPem') ??
+              (caPem
+                ? `trusting ${caName ?? 'the CA file'} for this hub`
+                : 'for a hub behind a private CA; otherwise the system’s trusted CAs')}
+          </Text>
         </Group>
       </form>
       {skew.data && <SkewResult result={skew.data} />}

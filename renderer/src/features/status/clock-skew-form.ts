@@ -6,6 +6,11 @@ export const clockSkewFormSchema = z.object({
     .string()
     .transform((s) => s.trim())
     .pipe(clockSkewInput.shape.url),
+  /** The CA file's text, for a hub behind a private CA; empty: the system's trusted CAs. */
+  caPem: z
+    .string()
+    .transform((s) => (s.trim() === '' ? undefined : s))
+    .pipe(clockSkewInput.shape.caPem),
 })
 export type ClockSkewFormValues = z.input<typeof clockSkewFormSchema>
 export type ClockSkewFormOutput = z.output<typeof clockSkewFormSchema>
