@@ -10,6 +10,7 @@ import {
 import type { AddClientInput } from '../../shared/contract/index.js'
 import { AppError, type ErrorCode } from '../../shared/errors.js'
 import { ClientRegistry, STANDARD_CLAIMS } from '../../electron/clients/client-registry.js'
+import { testCredentials } from '../../electron/clients/credential-test.js'
 import { FixedClock, MemorySettings } from '../helpers/fakes.js'
 
 const CAP = 7 * 24 * 3600
@@ -405,5 +406,87 @@ describe('secret fingerprints', () => {
       expect(first).not.toContain(s?.fingerprint)
       expect(second).not.toContain(s?.fingerprint)
     }
+  })
+})
+
+describe('testCredentials (fake token endpoint)', () => {
+  const refused = { status: 401, body: JSON.stringify({ error: 'invalid_client' }) }
+  function deps(answers: { status: number; body: string }[], registry?: ClientRegistry) {
+    const sent: { form: string; headers: Record<string, string> }[] = []
+    return {
+      sent,
+      deps: {
+        loopbackTokenEndpoint: 'https://127.0.0.1:9/oauth/token',
+        tokenEndpoint: 'https://station.local:9/oauth/token',
+        post: (_url: string, form: string, headers: Record<string, string>) => {
+          sent.push({ form, headers })
+          const next = answers.shift()
+          return next ? Promise.resolve(next) : Promise.reject(new Error('ECONNREFUSED'))
+        },
+        find: (id: string) => registry?.find(id),
+        ownerClaim: 'https://plgd.dev/owner',
+        nowSeconds: () => 1_700_000_000,
+      },
+    }
+  }
+
+  it('tries HTTP Basic, then the form body, as x/oauth2 does, and keeps the token to itself', async () => {
+    const token = [
+      Buffer.from('{"alg":"ES256"}').toString('base64url'),
+      Buffer.from(
+        JSON.stringify({ sub: '1', 'https://plgd.dev/owner': '1', exp: 1_700_000_600 }),
+      ).toString('base64url'),
+      'sig',
+    ].join('.')
+    const { deps: d, sent } = deps([refused, { status: 200, body: `{"access_token":"${token}"}` }])
+    const result = await testCredentials(d, { clientId: 'a b', clientSecret: 's:1' })
+    expect(sent[0]?.headers.authorization).toBe(
+      `Basic ${Buffer.from('a+b:s%3A1').toString('base64')}`,
+    )
+    expect(sent[1]?.form).toBe('grant_type=client_credentials&client_id=a%20b&client_secret=s%3A1')
+    expect(result.ok).toBe(true)
+    expect(result.claims).toEqual({
+      sub: '1',
+      owner: '1',
+      audiences: [],
+      scope: '',
+      expiresInSeconds: 600,
+    })
+    expect(JSON.stringify(result)).not.toContain(token)
+  })
+
+  it.each<[string, (r: ClientRegistry) => void, string, RegExp]>([
+    ['an unknown id', () => undefined, 'nobody', /no client nobody/],
+    ['a disabled client', (r) => r.setDisabled('console-dps', true), 'console-dps', /disabled/],
+    [
+      'a secret for a private_key_jwt client',
+      (r) =>
+        r.add(input({ id: 'jwt', auth: { method: 'private_key_jwt', jwksUri: 'https://x/j' } })),
+      'jwt',
+      /authenticates with private_key_jwt, not a secret/,
+    ],
+    ['a wrong secret', () => undefined, 'console-dps', /secret does not match/],
+  ])('explains %s from what the admin can see', async (_what, arrange, id, reason) => {
+    const { registry } = setup()
+    registry.add(input())
+    arrange(registry)
+    const { deps: d } = deps([refused, refused], registry)
+    const result = await testCredentials(d, { clientId: id, clientSecret: 'x' })
+    expect(result.ok).toBe(false)
+    expect(result.explanation).toMatch(reason)
+  })
+
+  it('stops at a throttle answer and says to wait', async () => {
+    const { deps: d, sent } = deps([{ status: 429, body: '{"error":"temporarily_unavailable"}' }])
+    const result = await testCredentials(d, { clientId: 'x', clientSecret: 'y' })
+    expect(sent).toHaveLength(1)
+    expect(result.explanation).toMatch(/throttled/)
+  })
+
+  it('names the endpoint and how to start the issuer when nothing answers', async () => {
+    const { deps: d } = deps([])
+    await expect(testCredentials(d, { clientId: 'x', clientSecret: 'y' })).rejects.toThrow(
+      /station\.local.*did not answer.*start the issuer/,
+    )
   })
 })
