@@ -140,6 +140,9 @@ describe('client detail', () => {
 
     await user.type(owner, 'owner-2')
     await user.type(within(dialog).getByTestId('edit-allowed-owners-input'), 'owner-3 owner-4')
+    expect((await within(dialog).findByTestId('edit-max-lifetime-input-caps')).textContent).toMatch(
+      /issuer/,
+    )
     await user.click(within(dialog).getByTestId('edit-max-lifetime-input-preset-900'))
     await user.click(within(dialog).getByTestId('edit-allow-device-id'))
     await user.click(within(dialog).getByTestId('edit-client-submit'))

@@ -12,6 +12,7 @@ import {
   type EditClientFormValues,
 } from './edit-client-form'
 import { useUpdateClient } from './queries'
+import { useStatus } from '../status/queries'
 
 interface EditClientDialogProps {
   opened: boolean
@@ -36,6 +37,7 @@ export function EditClientDialog({ opened, client, onClose }: EditClientDialogPr
 
 function EditClientForm({ client, onDone }: { client: ClientView; onDone: () => void }) {
   const update = useUpdateClient()
+  const issuerMax = useStatus().data?.settings.maxLifetimeSeconds
   const {
     control,
     register,
@@ -94,6 +96,7 @@ function EditClientForm({ client, onDone }: { client: ClientView; onDone: () => 
           name="maxLifetimeSeconds"
           label="Maximum token lifetime"
           required
+          caps={issuerMax === undefined ? [] : [{ label: 'issuer', seconds: issuerMax }]}
           error={fieldError(errors, 'maxLifetimeSeconds')}
           data-testid="edit-max-lifetime-input"
         />
