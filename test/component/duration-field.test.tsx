@@ -3,6 +3,7 @@ import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import type { IssuedToken, ParsedInput } from '../../shared/contract/index'
+import { CreateConfigDialog } from '../../renderer/src/features/configs/CreateConfigDialog'
 import { IssueTokenDialog } from '../../renderer/src/features/tokens/IssueTokenDialog'
 import { clientView, fakeConsole, renderWithApp, statusView } from './helpers'
 
@@ -80,5 +81,27 @@ describe('duration field', () => {
     await user.click(within(form).getByTestId('issue-submit'))
     await screen.findByTestId('token-result')
     expect(fake.callsTo('tokens.issue')[0]).toMatchObject({ lifetimeSeconds: 900 })
+  })
+})
+
+/** A whole-number field keeps what was typed, so `-5` and `9.5` are refused, not rewritten. */
+describe('whole number field', () => {
+  it.each([
+    ['-5', 'at least 0'],
+    ['9.5', 'enter a whole number'],
+  ])('keeps %s as typed and refuses it', async (typed, reason) => {
+    const fake = fakeConsole({
+      'configs.create': () => ({ configuration: { id: 'c', version: 0 } }),
+    })
+    const user = userEvent.setup()
+    renderWithApp(<CreateConfigDialog hub="lab" opened onClose={() => {}} />, fake.api)
+    await user.type(await screen.findByTestId('config-name'), 'light-42')
+    await user.type(screen.getByTestId('config-href-0'), '/light/1')
+    const ttl = screen.getByTestId('config-ttl')
+    await user.type(ttl, typed)
+    expect((ttl as HTMLInputElement).value).toBe(typed)
+    await user.click(screen.getByTestId('config-create-submit'))
+    expect(await screen.findByText(reason)).toBeTruthy()
+    expect(fake.callsTo('configs.create')).toHaveLength(0)
   })
 })

@@ -12,7 +12,12 @@ type WholeNumberFieldProps<T extends FieldValues, C, O extends FieldValues> = {
   'value' | 'onChange' | 'onBlur' | 'name' | 'allowDecimal' | 'allowNegative'
 >
 
-/** A whole, non-negative number (seconds, ports) bound to a form field: one place for the wiring. */
+/**
+ * A whole number (a timeout, a count) bound to a form field: one place for the wiring. What is
+ * typed stays as typed (`-5`, `9.5`), so the form's schema refuses it with a reason; stripping
+ * the sign or the point instead would turn `-5` into 5 and `9.5` into 95 without a word.
+ * Durations use DurationField.
+ */
 export function WholeNumberField<T extends FieldValues, C, O extends FieldValues>({
   control,
   name,
@@ -25,8 +30,8 @@ export function WholeNumberField<T extends FieldValues, C, O extends FieldValues
       render={({ field }) => (
         <NumberInput
           {...props}
-          allowDecimal={false}
-          allowNegative={false}
+          allowDecimal
+          allowNegative
           value={field.value}
           onChange={field.onChange}
           onBlur={field.onBlur}
