@@ -74,6 +74,10 @@ describe('CLI duration options', () => {
       '--lifetime takes a duration',
     ],
     [['settings', 'set', '--max-lifetime', '0'], '--max-lifetime must be longer than 0'],
+    [
+      ['token', 'issue', '--client', 'dps', '--lifetime', '400d'],
+      '--lifetime 400d is over the longest lifetime allowed, 365d',
+    ],
   ])('%j is refused naming the option, calling nothing', async (argv, message) => {
     const { code, calls, err } = await run(argv)
     expect(code).not.toBe(0)

@@ -8,7 +8,7 @@ import { AppError } from '../../../shared/errors.js'
 import { describeClient, describeClientWithSecret, table } from '../output.js'
 import { audienceOption, scopeOption, trustedAuthorityOption, trustedCaOption } from './options.js'
 import { methodCommand, option, type OptionValues } from './spec.js'
-import { claims, durationSeconds, readInput } from './values.js'
+import { claims, durationSeconds, lifetimeSeconds, readInput } from './values.js'
 
 const ID = { name: 'ID' } as const
 
@@ -126,7 +126,7 @@ function updateInput(v: UpdateValues, id: string): MethodInput<'clients.update'>
     ]),
     audiences: listChange(v.audience, v['no-audiences'], ['audience', 'no-audiences']),
     scopes: listChange(v.scope, v['no-scopes'], ['scope', 'no-scopes']),
-    maxLifetimeSeconds: durationSeconds('--max-lifetime', v['max-lifetime'], { positive: true }),
+    maxLifetimeSeconds: lifetimeSeconds('--max-lifetime', v['max-lifetime']),
     extraClaims: extraClaims === undefined ? undefined : claims(extraClaims),
     tokenType: v.typ,
     allowDeviceId: v['allow-device-id'] ? true : v['no-allow-device-id'] ? false : undefined,
@@ -191,7 +191,7 @@ export const clientsCommands = [
       auth: clientAuth(v),
       audiences: v.audience ?? [],
       scopes: v.scope ?? [],
-      maxLifetimeSeconds: durationSeconds('--lifetime', v.lifetime, { positive: true }),
+      maxLifetimeSeconds: lifetimeSeconds('--lifetime', v.lifetime),
       extraClaims: claims(v.claim),
       tokenType: v.typ,
     }),

@@ -2,7 +2,7 @@ import { AppError } from '../../../shared/errors.js'
 import { CONDITION_TOKEN_WARNING } from '../../plgd/snippets.js'
 import { isoTime, table } from '../output.js'
 import { customCommand, methodCommand, option } from './spec.js'
-import { durationSeconds } from './values.js'
+import { lifetimeSeconds } from './values.js'
 
 const hubOption = option.required('NAME', 'the hub profile (`hubs list`)')
 
@@ -31,7 +31,7 @@ export const conditionsCommands = [
       'conditions create --hub lab --config 0b8f3c9e-4e1a-4c4e-9a53-8d1f0f1f2a3b --name on-publish --resource-type core.light --client snippets --token-lifetime 7d',
     ],
     run: async (ctx, v) => {
-      const lifetime = durationSeconds('--token-lifetime', v['token-lifetime'], { positive: true })
+      const lifetime = lifetimeSeconds('--token-lifetime', v['token-lifetime'])
       if (lifetime === undefined) {
         throw new AppError(
           'invalid_input',

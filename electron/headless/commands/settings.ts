@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/errors.js'
 import { prettyJson } from '../output.js'
 import { trustedAuthorityOption, trustedCaOption } from './options.js'
 import { methodCommand, option, type OptionValues } from './spec.js'
-import { durationSeconds, readInput } from './values.js'
+import { durationSeconds, lifetimeSeconds, readInput } from './values.js'
 
 const setOptions = {
   'listen-host': option.text('HOST', 'the address serve listens on (`serve --listen` overrides)'),
@@ -55,7 +55,7 @@ function settingsPatch(v: OptionValues<typeof setOptions>): MethodInput<'setting
     publicHost: v['public-host'] === '' ? null : v['public-host'],
     ownerClaim: v['owner-claim'],
     deviceIdClaim: v['device-id-claim'],
-    maxLifetimeSeconds: durationSeconds('--max-lifetime', v['max-lifetime'], { positive: true }),
+    maxLifetimeSeconds: lifetimeSeconds('--max-lifetime', v['max-lifetime']),
     iatBackdateSeconds: durationSeconds('--iat-backdate', v['iat-backdate']),
     ledgerRetentionSeconds: durationSeconds('--ledger-retention', v['ledger-retention']),
     jobConcurrency: v['job-concurrency'],

@@ -2,7 +2,7 @@ import { TOKEN_STATUS_FILTERS } from '../../../shared/enums.js'
 import { isoTime, table } from '../output.js'
 import { audienceOption, limitOption, offsetOption, scopeOption } from './options.js'
 import { methodCommand, option } from './spec.js'
-import { durationSeconds } from './values.js'
+import { lifetimeSeconds } from './values.js'
 
 export const tokensCommands = [
   methodCommand({
@@ -34,7 +34,7 @@ export const tokensCommands = [
       clientId: v.client,
       audiences: v.audience ?? [],
       scopes: v.scope ?? [],
-      lifetimeSeconds: durationSeconds('--lifetime', v.lifetime, { positive: true }),
+      lifetimeSeconds: lifetimeSeconds('--lifetime', v.lifetime),
       expiration: v.expiration,
       name: v.name,
     }),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseCsv } from 'csv-parse/sync'
 import type { JSONType } from 'zod'
+import { MAX_LIFETIME_CAP_SECONDS } from '../../../shared/constants.js'
 import { AppError } from '../../../shared/errors.js'
 
 /** Option values that need more than a type: files to read, NAME=VALUE pairs. */
@@ -139,6 +140,21 @@ export function durationSeconds(
   const seconds = Number(m[1]) * unit
   if (positive && seconds === 0) {
     throw new AppError('invalid_input', `${option} must be longer than 0, e.g. 15m or 1h`)
+  }
+  return seconds
+}
+
+/**
+ * A lifetime option: a positive duration within the longest lifetime any setting allows, so
+ * the refusal names the option, not the contract's field (`lifetimeSeconds`).
+ */
+export function lifetimeSeconds(option: string, text: string | undefined): number | undefined {
+  const seconds = durationSeconds(option, text, { positive: true })
+  if (seconds !== undefined && seconds > MAX_LIFETIME_CAP_SECONDS) {
+    throw new AppError(
+      'invalid_input',
+      `${option} ${text} is over the longest lifetime allowed, ${MAX_LIFETIME_CAP_SECONDS / 86400}d`,
+    )
   }
   return seconds
 }
