@@ -209,6 +209,22 @@ describe('client detail', () => {
     ])
   })
 
+  it('tests credentials from the clients list too, for an id pasted from a service', async () => {
+    const { fake, user } = setup()
+    window.location.hash = '#/clients'
+    await user.click(await screen.findByTestId('clients-test-credentials-button'))
+    const dialog = await screen.findByTestId('test-credentials-dialog')
+    await user.click(within(dialog).getByTestId('test-credentials-submit'))
+    expect(await within(dialog).findByText('paste the client id')).toBeTruthy()
+    await user.type(within(dialog).getByTestId('test-credentials-id'), 'dps')
+    await user.type(within(dialog).getByTestId('test-credentials-secret'), 'right')
+    await user.click(within(dialog).getByTestId('test-credentials-submit'))
+    expect(await within(dialog).findByTestId('test-credentials-ok')).toBeTruthy()
+    expect(fake.callsTo('clients.testCredentials')).toEqual([
+      { clientId: 'dps', clientSecret: 'right' },
+    ])
+  })
+
   it('disables and enables the client', async () => {
     const { fake, user } = setup()
     await user.click(await screen.findByTestId('toggle-disabled-button'))

@@ -12,6 +12,7 @@ import {
   Title,
 } from '@mantine/core'
 import { useState } from 'react'
+import { TestCredentialsDialog } from './TestCredentialsDialog'
 import type { ClientView, ClientWithSecret } from '../../../../shared/contract/index'
 import { LoadFailed } from '../../components/LoadFailed'
 import { SecretOnceDialog } from '../../components/SecretOnceDialog'
@@ -57,6 +58,7 @@ function ClientList({ onSecret }: { onSecret: (reveal: SecretReveal) => void }) 
   const clients = useClients()
   const [query, setQuery] = useState('')
   const [creating, setCreating] = useState(false)
+  const [testing, setTesting] = useState(false)
 
   const onCreated = ({ client, clientSecret }: ClientWithSecret) => {
     setCreating(false)
@@ -74,10 +76,20 @@ function ClientList({ onSecret }: { onSecret: (reveal: SecretReveal) => void }) 
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Clients</Title>
-        <Button onClick={() => setCreating(true)} data-testid="create-client-button">
-          Create client
-        </Button>
+        <Group gap="xs">
+          <Button
+            variant="light"
+            onClick={() => setTesting(true)}
+            data-testid="clients-test-credentials-button"
+          >
+            Test credentials
+          </Button>
+          <Button onClick={() => setCreating(true)} data-testid="create-client-button">
+            Create client
+          </Button>
+        </Group>
       </Group>
+      <TestCredentialsDialog opened={testing} clientId="" onClose={() => setTesting(false)} />
       <TextInput
         label="Search"
         placeholder="Filter by id or owner"
