@@ -80,7 +80,7 @@ describe('DPS wizard review step', () => {
       .at(-1)!
     expect(willBe.style.wordBreak).toBe('break-all')
     expect(screen.getByTestId('dps-review-rotation').textContent).toMatch(
-      /keeps working for 3600 s/,
+      /keeps working for 1 h\./,
     )
 
     await user.click(screen.getByTestId('dps-apply'))

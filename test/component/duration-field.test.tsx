@@ -3,6 +3,7 @@ import { screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
 import type { IssuedToken, ParsedInput } from '../../shared/contract/index'
+import { parseDuration } from '../../renderer/src/components/duration'
 import { CreateConfigDialog } from '../../renderer/src/features/configs/CreateConfigDialog'
 import { IssueTokenDialog } from '../../renderer/src/features/tokens/IssueTokenDialog'
 import { clientView, fakeConsole, renderWithApp, statusView } from './helpers'
@@ -103,5 +104,14 @@ describe('whole number field', () => {
     await user.click(screen.getByTestId('config-create-submit'))
     expect(await screen.findByText(reason)).toBeTruthy()
     expect(fake.callsTo('configs.create')).toHaveLength(0)
+  })
+})
+
+describe('parseDuration', () => {
+  it('takes 0 only where a duration may be nothing (a grace period that ends now)', () => {
+    expect(parseDuration('0', 'min')).toEqual({ kind: 'invalid', message: 'must be longer than 0' })
+    expect(parseDuration('0', 'min', true)).toEqual({ kind: 'ok', seconds: 0 })
+    expect(parseDuration('-1', 'min', true).kind).toBe('invalid')
+    expect(parseDuration('', 'h')).toEqual({ kind: 'empty' })
   })
 })

@@ -1,6 +1,7 @@
 import { Alert, Button, Group, Loader, Stack, Text } from '@mantine/core'
 import { useEffect } from 'react'
 import type { ClientView, DpsSetupResult } from '../../../../shared/contract/index'
+import { formatDuration } from '../../lib/format'
 import { PlanTable } from './PlanTable'
 import { useDpsSetup } from './queries'
 import { toSetupInput, type SetupFormValues } from './setup-form'
@@ -36,7 +37,7 @@ export function ReviewStep({ values, clients, onBack, onApplied }: ReviewStepPro
       {rotates ? (
         <Text size="sm" data-testid="dps-review-rotation">
           Apply rotates the DPS client&apos;s secret: the new one goes to DPS only, the previous one
-          keeps working for {values.graceSeconds} s.
+          keeps working for {formatDuration(values.graceSeconds)}.
         </Text>
       ) : null}
       {apply.error ? (

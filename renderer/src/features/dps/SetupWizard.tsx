@@ -17,6 +17,7 @@ import { Controller, useForm, useWatch } from 'react-hook-form'
 import type { DpsSetupResult } from '../../../../shared/contract/index'
 import { DurationField } from '../../components/DurationField'
 import { fieldError, resolverOptions } from '../../lib/form'
+import { formatDuration } from '../../lib/format'
 import { readFileText } from '../../lib/read-file'
 import { useClients } from '../clients/queries'
 import { PlanTable } from './PlanTable'
@@ -224,8 +225,8 @@ function Applied({ result, grace }: { result: DpsSetupResult; grace: number }) {
       </Alert>
       {rotated ? (
         <Alert color="orange" title="The DPS client's secret was rotated" data-testid="dps-rotated">
-          The new secret went to DPS only. The previous one keeps working for {grace} s: anything
-          else using it must be given a new secret before then.
+          The new secret went to DPS only. The previous one keeps working for{' '}
+          {formatDuration(grace)}: anything else using it must be given a new secret before then.
         </Alert>
       ) : null}
       <PlanTable result={result} />
