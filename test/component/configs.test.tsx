@@ -8,7 +8,7 @@ import { ConfigsPage } from '../../renderer/src/features/configs/ConfigsPage'
 import { CreateConditionDialog } from '../../renderer/src/features/configs/CreateConditionDialog'
 import { CreateConfigDialog } from '../../renderer/src/features/configs/CreateConfigDialog'
 import { parseDeviceIds } from '../../renderer/src/lib/device-ids'
-import { clientView, fakeConsole, NOW, renderWithApp } from './helpers'
+import { clientView, fakeConsole, NOW, renderWithApp, statusView } from './helpers'
 
 const CONFIG = '0b8f3c9e-4e1a-4c4e-9a53-8d1f0f1f2a3b'
 
@@ -151,6 +151,8 @@ describe('create condition', () => {
   it("warns about the in-clear token, shows the client's cap and sends an explicit lifetime", async () => {
     const fake = fakeConsole({
       'clients.list': () => [clientView({ id: 'snippets', maxLifetimeSeconds: 86_400 })],
+      'status.get': () =>
+        statusView({ settings: { ...statusView().settings, maxLifetimeSeconds: 30 * 86_400 } }),
       'conditions.create': (input) => ({
         condition: {
           id: 'k1',
@@ -184,7 +186,7 @@ describe('create condition', () => {
     await user.type(within(form).getByTestId('condition-name'), 'lights')
     await user.click(within(form).getByTestId('condition-client'))
     await user.click(await screen.findByRole('option', { name: /snippets/ }))
-    expect(await within(form).findByText('Max client snippets: 1 d')).toBeTruthy()
+    expect(await within(form).findByText('Max client snippets: 1 d · issuer: 30 d')).toBeTruthy()
     // 7 days is beyond this client's cap: its preset is disabled.
     expect(
       within(form).getByTestId('condition-lifetime-preset-604800').hasAttribute('disabled'),

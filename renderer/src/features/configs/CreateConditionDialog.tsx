@@ -22,6 +22,7 @@ import { DurationField } from '../../components/DurationField'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { formatTime } from '../../lib/format'
 import { useClients } from '../clients/queries'
+import { useStatus } from '../status/queries'
 import { LIFETIME_PRESETS } from './config-form'
 import {
   buildConditionSchema,
@@ -129,6 +130,7 @@ function ConditionForm({
   })
   const clientId = useWatch({ control, name: 'clientId' })
   const client = clients.find((c) => c.id === clientId)
+  const issuerMax = useStatus().data?.settings.maxLifetimeSeconds
   const onSubmit = handleSubmit((form) =>
     create.mutate(toConditionInput(hub, form), { onSuccess: onCreated }),
   )
@@ -213,9 +215,12 @@ function ConditionForm({
           label="Token lifetime"
           required
           description={client ? undefined : 'Choose a client to see its cap'}
-          caps={
-            client ? [{ label: `client ${client.id}`, seconds: client.maxLifetimeSeconds }] : []
-          }
+          caps={[
+            ...(client
+              ? [{ label: `client ${client.id}`, seconds: client.maxLifetimeSeconds }]
+              : []),
+            ...(issuerMax === undefined ? [] : [{ label: 'issuer', seconds: issuerMax }]),
+          ]}
           presets={LIFETIME_PRESETS.map((p) => p.seconds)}
           error={fieldError(errors, 'lifetime')}
           data-testid="condition-lifetime"
