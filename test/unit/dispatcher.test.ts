@@ -164,7 +164,7 @@ describe('dispatcher: operations', () => {
       'tokens.issue',
       { clientId: 'dup', lifetimeSeconds: 3601 },
       'policy_violation',
-      /maximum lifetime/,
+      /a lifetime of 3601s is over client dup's maximum of 1h/,
     ],
     [
       'an Ed25519 key',
