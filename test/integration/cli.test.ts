@@ -615,7 +615,7 @@ describe('settings: valid values, station mode, a stable issuer URL', () => {
 
   it('serve honours a stored station setting: discovery advertises the tokens endpoint', async () => {
     const dataDir = makeTempDir()
-    await cliJson(['settings', 'set', '--station', 'on'], { dataDir })
+    await cliJson(['settings', 'set', '--station'], { dataDir })
     const server = await startServe(dataDir, ['--insecure-http'])
     try {
       const res = await httpRequest(`${server.ready.issuer}/.well-known/openid-configuration`)

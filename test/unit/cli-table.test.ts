@@ -233,7 +233,12 @@ describe('command lines to contract calls', () => {
       )
       expect(add.code, add.err).toBe(0)
       expect(add.calls[0]?.input).toMatchObject({ owner: '', auth })
-      const set = await run(['settings', 'set', authority, 'https://auth.example', ca, caFile])
+      const set = await run(
+        ['settings', 'set', authority, 'https://auth.example', ca, caFile],
+        () => ({
+          effects: { restartNeeded: [], authority: null },
+        }),
+      )
       expect(set.code, set.err).toBe(0)
       expect(set.calls[0]).toEqual({
         method: 'settings.update',

@@ -38,9 +38,11 @@ const setOptions = {
     'count',
     'requests in flight per bulk job (configs apply, devices list) unless it sets its own (--concurrency); default 16',
   ),
-  station: option.choice(
-    ['on', 'off'] as const,
-    "an always-on issuer whose discovery advertises plgd's tokens endpoint, so hubs honour revocations (`serve --station` turns it on for one run)",
+  station: option.flag(
+    "store station mode: an always-on issuer whose discovery advertises plgd's tokens endpoint, so hubs honour revocations (`serve --station` turns it on for one run)",
+  ),
+  'no-station': option.flag(
+    'store laptop mode: hubs validate tokens offline and never see a revocation',
   ),
   'client-app': option.text(
     'URL',
@@ -60,7 +62,7 @@ function settingsPatch(v: OptionValues<typeof setOptions>): MethodInput<'setting
     ledgerRetentionSeconds: durationSeconds('--ledger-retention', v['ledger-retention']),
     jobConcurrency: v['job-concurrency'],
     clientAppUrl: v['client-app'],
-    station: v.station === undefined ? undefined : v.station === 'on',
+    station: stationOf(v.station, v['no-station']),
   }
   const authorities = v['trusted-authority']
   if (authorities !== undefined) {
@@ -74,6 +76,12 @@ function settingsPatch(v: OptionValues<typeof setOptions>): MethodInput<'setting
     throw new AppError('invalid_input', 'settings set: nothing to change; see --help')
   refuseInvalid(given)
   return given
+}
+
+/** --station / --no-station: a flag each, so `--station` reads the same as on `serve`. */
+function stationOf(on: boolean, off: boolean): boolean | undefined {
+  if (on && off) throw new AppError('invalid_input', 'give --station or --no-station, not both')
+  return on ? true : off ? false : undefined
 }
 
 /** The option each settings field comes from, so a refusal names what the user typed. */
