@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { JobItemView } from '../../shared/contract/index.js'
 import { describeOnboardItem } from '../../electron/headless/commands/local-onboarding.js'
 import { durationSeconds } from '../../electron/headless/commands/values.js'
+import { isoTime } from '../../electron/headless/output.js'
 
 const lifetimeSeconds = (text: string) => durationSeconds('--token-lifetime', text)
 
@@ -36,7 +37,7 @@ describe('local onboard and point-at-dps output', () => {
       }),
     )
     expect(line).toBe(
-      'dev-1  running  device: registering  token j-1 expires 2026-01-01T00:00:00.000Z\n',
+      `dev-1  running  device: registering  token j-1 expires ${isoTime(1_767_225_600)}\n`,
     )
   })
 

@@ -1,10 +1,9 @@
 import type { JobItemView } from '../../../shared/contract/index.js'
 import { followJob } from '../follow-job.js'
+import { isoTime } from '../output.js'
 import { customCommand, option, type Command } from './spec.js'
 import { DEVICE_ARGS, localDeviceIds } from './local.js'
 import { durationSeconds } from './values.js'
-
-const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString()
 
 /** One human line per change: the device's status, the token's expiry, a failure's place and fix. */
 export function describeOnboardItem(item: JobItemView): string {
@@ -16,7 +15,7 @@ export function describeOnboardItem(item: JobItemView): string {
   }
   const parts = [item.key, item.state]
   if (d.deviceStatus) parts.push(`device: ${d.deviceStatus}`)
-  if (d.token) parts.push(`token ${d.token.jti} expires ${iso(d.token.expiresAt)}`)
+  if (d.token) parts.push(`token ${d.token.jti} expires ${isoTime(d.token.expiresAt)}`)
   if (d.failedAt) parts.push(`failed at: ${d.failedAt}`)
   if (item.message) parts.push(item.message)
   const snippet = d.snippet ? `\n${d.snippet.replace(/\n$/, '').replace(/^/gm, '    ')}` : ''
