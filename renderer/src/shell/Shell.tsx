@@ -95,6 +95,9 @@ function PageContent({ page }: { page: Page }) {
   }
 }
 
+/** Mantine's `lg` (1200 px): narrower windows show the sidebar behind the burger. */
+const NAV_BREAKPOINT = 'lg'
+
 const pageLoader = (
   <Center py="xl">
     <Loader aria-label="Loading page" />
@@ -150,7 +153,9 @@ function Navigation({ running, mode }: { running: boolean; mode: IssuerMode }) {
   return (
     <AppShell
       header={{ height: 56 }}
-      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      // Below NAV_BREAKPOINT (so in a 1024×700 window) the sidebar folds behind the burger and
+      // the pages get the whole width.
+      navbar={{ width: 220, breakpoint: NAV_BREAKPOINT, collapsed: { mobile: !opened } }}
       padding="md"
     >
       <AppShell.Header>
@@ -165,7 +170,7 @@ function Navigation({ running, mode }: { running: boolean; mode: IssuerMode }) {
             <Burger
               opened={opened}
               onClick={toggle}
-              hiddenFrom="sm"
+              hiddenFrom={NAV_BREAKPOINT}
               size="sm"
               aria-label="Toggle navigation"
             />
@@ -216,14 +221,16 @@ function Navigation({ running, mode }: { running: boolean; mode: IssuerMode }) {
         ))}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
-        <ConnectionBanner state={connected} />
-        <ErrorBoundary key={page} name={PAGE_LABELS[page]}>
-          <ChunkLoadBoundary>
-            <Suspense fallback={pageLoader}>
-              <PageContent page={page} />
-            </Suspense>
-          </ChunkLoadBoundary>
-        </ErrorBoundary>
+        <div className="page-content" data-testid="page-content">
+          <ConnectionBanner state={connected} />
+          <ErrorBoundary key={page} name={PAGE_LABELS[page]}>
+            <ChunkLoadBoundary>
+              <Suspense fallback={pageLoader}>
+                <PageContent page={page} />
+              </Suspense>
+            </ChunkLoadBoundary>
+          </ErrorBoundary>
+        </div>
       </AppShell.Main>
     </AppShell>
   )
