@@ -342,7 +342,10 @@ describe('the console in a browser', () => {
   step('audit: the journey is recorded and the chain verifies', async () => {
     await goTo('audit')
     await byId('audit-table').waitFor()
-    const actions = await byId('audit-table').locator('tbody tr td:nth-child(4)').allInnerTexts()
+    // The action column reads in words above the raw action (in <code>).
+    const actions = await byId('audit-table')
+      .locator('tbody tr td:nth-child(4) code')
+      .allInnerTexts()
     const trimmed = actions.map((a) => a.trim())
     for (const action of [
       'setup.completed',
