@@ -88,8 +88,10 @@ describe('small windows', () => {
     const { page } = c.current
     await page.getByRole('button', { name: 'Toggle navigation' }).focus()
     await page.keyboard.press('Enter')
-    const nav = await page.getByTestId('nav-keys').boundingBox()
-    expect(nav?.x ?? -1).toBeGreaterThanOrEqual(0)
+    // The sidebar slides in.
+    await expect
+      .poll(async () => (await page.getByTestId('nav-keys').boundingBox())?.x ?? -1)
+      .toBeGreaterThanOrEqual(0)
     await page.getByTestId('nav-keys').focus()
     await page.keyboard.press('Enter')
     await expect.poll(() => page.evaluate(() => window.location.hash)).toBe('#/keys')
