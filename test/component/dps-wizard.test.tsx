@@ -79,9 +79,7 @@ describe('DPS wizard review step', () => {
       .getAllByRole('cell')
       .at(-1)!
     expect(willBe.style.wordBreak).toBe('break-all')
-    expect(screen.getByTestId('dps-review-rotation').textContent).toMatch(
-      /keeps working for 1 h\./,
-    )
+    expect(screen.getByTestId('dps-review-rotation').textContent).toMatch(/keeps working for 1 h\./)
 
     await user.click(screen.getByTestId('dps-apply'))
     await waitFor(() => expect(applied).not.toBeNull())

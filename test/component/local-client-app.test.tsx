@@ -201,6 +201,7 @@ describe('Bench: the client-application card', { timeout: 30_000 }, () => {
       'settings.update': (input) => ({
         ...statusView().settings,
         clientAppUrl: input.clientAppUrl ?? '',
+        effects: { restartNeeded: [], authority: null },
       }),
     })
     const url = await screen.findByTestId('local-url')
