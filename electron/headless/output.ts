@@ -49,10 +49,13 @@ export function describeClient(c: ClientView): string {
       c.secrets
         .map(
           (s) =>
-            // A secret with an end is a rotated-out one still accepted for its grace period.
-            (s.expiresAt
-              ? `previous secret, accepted until ${isoTime(s.expiresAt)} (rotation grace)`
-              : 'current') + (s.fingerprint ? ` [${s.fingerprint}]` : ''),
+            // A secret with an end is a rotated-out one still accepted for its grace period;
+            // a disabled client's secrets are accepted for nothing, as the console says too.
+            (c.disabled
+              ? 'not usable: the client is disabled'
+              : s.expiresAt
+                ? `previous secret, accepted until ${isoTime(s.expiresAt)} (rotation grace)`
+                : 'current') + (s.fingerprint ? ` [${s.fingerprint}]` : ''),
         )
         .join(', ') || '(none)',
     ],

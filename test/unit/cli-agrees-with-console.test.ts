@@ -64,6 +64,10 @@ describe('the CLI and the console agree', () => {
     expect(describeClient(client)).toContain(
       `current, previous secret, accepted until ${isoTime(T + 600)} (rotation grace)`,
     )
+    // As on the console, a disabled client's secret is not shown as current.
+    expect(describeClient({ ...client, disabled: true })).toContain(
+      'not usable: the client is disabled,',
+    )
   })
 
   it('the terminal passphrase prompt states the minimum', () => {
