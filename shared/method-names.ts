@@ -62,5 +62,11 @@ export const METHOD_NAMES = [
   'local.pointAtDps',
   'local.onboard',
   'local.offboard',
+  'export.client',
+  'export.issuer',
+  'export.bundle',
+  'export.plgd',
+  'import.plgd',
+  'backup.create',
   'about.get',
 ] as const

@@ -2,10 +2,13 @@ import type { z } from 'zod'
 import type { ErrorShape } from '../errors.js'
 import { aboutMethods } from './about.js'
 import { auditMethods } from './audit.js'
+import { backupMethods } from './backup.js'
 import { clientsEvents, clientsMethods } from './clients.js'
 import { clockMethods } from './clock.js'
 import { devicesMethods } from './devices.js'
 import { dpsMethods } from './dps.js'
+import { exportsMethods } from './exports.js'
+import { graduationMethods } from './graduation.js'
 import { hubsEvents, hubsMethods } from './hubs.js'
 import { jobsEvents, jobsMethods } from './jobs.js'
 import { keysEvents, keysMethods } from './keys.js'
@@ -37,6 +40,9 @@ export const contract = {
   ...devicesMethods,
   ...jobsMethods,
   ...localMethods,
+  ...exportsMethods,
+  ...graduationMethods,
+  ...backupMethods,
   ...aboutMethods,
 } as const
 
@@ -73,11 +79,14 @@ export const methodNamesMatchContract: SameKeys<
 
 export * from './about.js'
 export * from './audit.js'
+export * from './backup.js'
 export * from './clients.js'
 export * from './clock.js'
 export * from './common.js'
 export * from './devices.js'
 export * from './dps.js'
+export * from './exports.js'
+export * from './graduation.js'
 export * from './hubs.js'
 export * from './jobs.js'
 export * from './keys.js'

@@ -2,10 +2,13 @@ import type { MethodName } from '../../../shared/contract/index.js'
 import type { App } from '../../app.js'
 import { implementAbout } from './about.js'
 import { implementAudit } from './audit.js'
+import { implementBackup } from './backup.js'
 import { implementClients } from './clients.js'
 import { implementClock } from './clock.js'
 import { implementDevices } from './devices.js'
 import { implementDps } from './dps.js'
+import { implementExports } from './exports.js'
+import { implementGraduation } from './graduation.js'
 import { implementJobs } from './jobs.js'
 import { implementHubs } from './hubs.js'
 import { implementKeys } from './keys.js'
@@ -42,6 +45,9 @@ export function implementMethods(app: App, actor: string): Implementation {
     ...implementDevices(ctx),
     ...implementDps(ctx),
     ...implementLocal(ctx),
+    ...implementExports(ctx),
+    ...implementGraduation(ctx),
+    ...implementBackup(ctx),
     ...implementAbout(ctx),
   }
 }
