@@ -1,11 +1,14 @@
 import { aboutCommands } from './about.js'
 import { auditCommands } from './audit.js'
+import { backupCommands } from './backup.js'
 import { clientsCommands } from './clients.js'
 import { clockCommands } from './clock.js'
 import { conditionsCommands } from './conditions.js'
 import { configsCommands } from './configs.js'
 import { devicesCommands } from './devices.js'
 import { dpsCommands } from './dps.js'
+import { exportsCommands } from './exports.js'
+import { graduationCommands } from './graduation.js'
 import { hubsCommands } from './hubs.js'
 import { jobsCommands } from './jobs.js'
 import { keysCommands } from './keys.js'
@@ -33,5 +36,8 @@ export const COMMANDS: readonly Command[] = [
   ...devicesCommands,
   ...localCommands,
   ...localOnboardingCommands,
+  ...exportsCommands,
+  ...graduationCommands,
+  ...backupCommands,
   ...aboutCommands,
 ]

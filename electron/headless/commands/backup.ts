@@ -1,0 +1,4 @@
+import type { Command } from './spec.js'
+
+/** Filled in as the commands land (issue 15). */
+export const backupCommands: Command[] = []
