@@ -1,9 +1,10 @@
 // Shared helpers for the benchmark: TLS material, child processes, HTTPS calls, small stats.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent as HttpAgent, request as httpRequest } from 'node:http'
 import { request } from 'node:https'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -206,6 +207,25 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+/** Median and range of the finite values (NaN when there are none): figures over rounds. */
+export function spreadOf(values) {
+  const finite = values.filter((v) => Number.isFinite(v))
+  return {
+    median: median(finite),
+    min: finite.length ? Math.min(...finite) : NaN,
+    max: finite.length ? Math.max(...finite) : NaN,
+  }
+}
+
+export function fmt(value, digits = 1) {
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a'
+}
+
+/** "median (min–max)" of a spreadOf(), e.g. "1.32× (1.20–1.45)" with the unit "×". */
+export function fmtSpread({ median: mid, min, max }, digits = 1, unit = '') {
+  return `${fmt(mid, digits)}${unit} (${fmt(min, digits)}–${fmt(max, digits)})`
+}
+
 /** A number from the environment, or `fallback` when unset; anything below `min` is refused. */
 export function envNumber(name, fallback, min) {
   const raw = process.env[name]
@@ -221,7 +241,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
  * test/with-keychain.sh. The wrapper gets its own process group, so a signal here reaches every
  * process under it (the D-Bus session does not pass signals on to its child).
  */
-export function reexecUnderKeychain(scriptUrl) {
+function reexecUnderKeychain(scriptUrl) {
   const child = spawn(
     'bash',
     [
@@ -254,6 +274,54 @@ export function reexecUnderKeychain(scriptUrl) {
     process.exit(1)
   })
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+}
+
+/**
+ * The one way a benchmark script runs: re-executed under the keychain wrapper, then
+ * `main(tmpRoot)` with a fresh temporary directory. However it ends (crash, signal, time limit,
+ * the re-executing parent killed), every child is killed and the directory removed. Exit code 0
+ * whatever the targets say, 1 on a crash or the time limit, 130 on a signal.
+ */
+export async function runBench(scriptUrl, { name, timeLimitS }, main) {
+  if (process.env.KEYCHAIN_TEST_HOME === undefined) return reexecUnderKeychain(scriptUrl)
+  const tmpRoot = mkdtempSync(join(tmpdir(), `plgd-m2m-${name}-`))
+  const cleanup = () => {
+    killAllChildren()
+    rmSync(tmpRoot, { recursive: true, force: true })
+  }
+  process.on('exit', cleanup)
+  const stop = (why, code) => {
+    note(`${why}: stopping`)
+    cleanup()
+    process.exit(code)
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.once(signal, () => stop(signal, 130))
+  // Stop if the re-executing parent disappears (even by SIGKILL).
+  const parentPid = Number(process.env.BENCH_PARENT_PID)
+  if (parentPid > 0) {
+    setInterval(() => {
+      try {
+        process.kill(parentPid, 0)
+      } catch {
+        stop('the parent process is gone', 130)
+      }
+    }, 1000).unref()
+  }
+  const deadline =
+    timeLimitS === undefined
+      ? undefined
+      : setTimeout(() => stop(`time limit of ${timeLimitS} s reached`, 1), timeLimitS * 1000)
+  try {
+    await main(tmpRoot)
+    process.exitCode = 0
+  } catch (err) {
+    note(`crashed: ${err?.stack ?? err}`)
+    process.exitCode = 1
+  } finally {
+    clearTimeout(deadline)
+    cleanup()
+  }
 }
 
 /** The nearest-rank percentile of the finite values; NaN when there are none. */

@@ -1,9 +1,8 @@
 // The table and the last JSON line of bench/plgd.mjs: each figure next to its target.
 import { cpus, loadavg } from 'node:os'
-import { percentile } from './lib.mjs'
+import { fmt, percentile } from './lib.mjs'
 
 const TARGETS = { applyRssGrowthMiB: 20, clickP95Ms: 100, listRssGrowthMiB: 10 }
-const fmt = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a')
 
 export function report(cfg, { loadBefore, list1k, list10k, apply100, apply1k, again, idle }) {
   const clickP95 = percentile(apply1k.clicks, 95)

@@ -10,8 +10,8 @@
 //
 // Environment: BENCH_PLGD_CONCURRENCY (default 16, the app's default), BENCH_PLGD_TIME_LIMIT
 // (s, 300).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { report } from './plgd-report.mjs'
@@ -21,10 +21,9 @@ import {
   ROOT,
   bridgeClient,
   envNumber,
-  killAllChildren,
   memoryOf,
   note,
-  reexecUnderKeychain,
+  runBench,
   sleep,
   spawnTracked,
   stopChild,
@@ -37,54 +36,13 @@ const SETTLE_MS = 1500
 const now = () => performance.timeOrigin + performance.now()
 const FINAL = new Set(['done', 'failed', 'cancelled', 'interrupted'])
 
-if (process.env.KEYCHAIN_TEST_HOME === undefined) reexecUnderKeychain(import.meta.url)
-else await runGuarded()
-
-async function runGuarded() {
-  let tmpRoot
-  const cleanup = () => {
-    killAllChildren()
-    if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true })
-    tmpRoot = undefined
-  }
-  process.on('exit', cleanup)
-  const stop = (why, code) => {
-    note(`${why}: stopping`)
-    cleanup()
-    process.exit(code)
-  }
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
-    process.once(signal, () => stop(signal, 130))
-  const parentPid = Number(process.env.BENCH_PARENT_PID)
-  if (parentPid > 0) {
-    setInterval(() => {
-      try {
-        process.kill(parentPid, 0)
-      } catch {
-        stop('the parent process is gone', 130)
-      }
-    }, 1000).unref()
-  }
-  const cfg = {
-    concurrency: Math.round(envNumber('BENCH_PLGD_CONCURRENCY', 16, 1)),
-    timeLimitS: envNumber('BENCH_PLGD_TIME_LIMIT', 300, 10),
-  }
-  const deadline = setTimeout(
-    () => stop(`time limit of ${cfg.timeLimitS} s reached`, 1),
-    cfg.timeLimitS * 1000,
-  )
-  try {
-    tmpRoot = mkdtempSync(join(tmpdir(), 'plgd-m2m-bench-plgd-'))
-    await main(cfg, tmpRoot)
-    process.exitCode = 0
-  } catch (err) {
-    note(`crashed: ${err?.stack ?? err}`)
-    process.exitCode = 1
-  } finally {
-    clearTimeout(deadline)
-    cleanup()
-  }
+const cfg = {
+  concurrency: Math.round(envNumber('BENCH_PLGD_CONCURRENCY', 16, 1)),
+  timeLimitS: envNumber('BENCH_PLGD_TIME_LIMIT', 300, 10),
 }
+await runBench(import.meta.url, { name: 'bench-plgd', timeLimitS: cfg.timeLimitS }, (tmpRoot) =>
+  main(cfg, tmpRoot),
+)
 
 /** Polls jobs.get until the job ends. */
 async function waitForJob(bridge, id, timeoutMs) {

@@ -1,0 +1,205 @@
+// The output of bench/run.mjs: one JSON line, then the report, ending with the targets table.
+// Every load figure is the median and range over the interleaved rounds; a ratio to another
+// server is taken round by round (the same rounds) and then its median and range.
+import { fmt, fmtSpread, median, spreadOf } from './lib.mjs'
+import { TARGETS, formatTargetTable, spreadRow, targetRow } from './targets.mjs'
+
+export function report({ cfg, targets, order, results, idle, fresh, warmStarts }) {
+  const has = (name) => results[name]?.length > 0
+  const figure = (name, key) => spreadOf(results[name].map((r) => r[key]))
+  /** a ÷ b in each round, for the figure `key`. */
+  const ratios = (a, b, key) => results[a].map((r, i) => r[key] / results[b][i][key])
+  const ratio = (a, b, key) => ({ ...spreadOf(ratios(a, b, key)), rounds: ratios(a, b, key) })
+
+  const cpu = ratio('ours', 'reference', 'cpuUsPerOk')
+  const throughput = ratio('ours', 'reference', 'rps')
+  const p99 = ratio('ours', 'reference', 'p99Ms')
+  const vsOidc = has('oidcProvider') ? ratio('ours', 'oidcProvider', 'rps') : undefined
+  const secondCore = ratio('referenceTwoThreads', 'reference', 'rps')
+  const proto = has('twoAcceptorPrototype')
+    ? ratio('twoAcceptorPrototype', 'reference', 'rps')
+    : undefined
+  const rss = figure('ours', 'rssMiB')
+  const spawn = spreadOf(warmStarts.map((s) => s.firstTokenMs))
+  const lookup = figure('trustLookup', 'rps')
+
+  const rows = [
+    spreadRow(
+      'server CPU per token, ours ÷ reference',
+      TARGETS.cpuPerTokenVsReference,
+      cpu,
+      2,
+      '×',
+    ),
+    spreadRow('throughput, ours ÷ reference', TARGETS.throughputVsReference, throughput, 2, '×'),
+    vsOidc
+      ? spreadRow(
+          'throughput, ours ÷ oidc-provider',
+          TARGETS.throughputVsOidcProvider,
+          vsOidc,
+          2,
+          '×',
+        )
+      : targetRow(
+          'throughput, ours ÷ oidc-provider',
+          TARGETS.throughputVsOidcProvider,
+          NaN,
+          'not installed',
+          'SKIP',
+        ),
+    spreadRow('p99 latency, ours ÷ reference', TARGETS.p99VsReference, p99, 2, '×'),
+    // PASS on the median; the max is printed beside it (issue 19).
+    targetRow(
+      `RSS of serve right after each ${cfg.durationS} s load`,
+      TARGETS.rssAfterLoadMiB,
+      rss.median,
+      `${fmtSpread(rss, 1, ' MiB')}, max ${fmt(rss.max)}`,
+    ),
+    spreadRow('spawn to first token', TARGETS.spawnToFirstTokenMs, spawn, 0, ' ms'),
+    spreadRow('trust lookup (GET by jti)', TARGETS.trustLookupRps, lookup, 0, ' req/s'),
+  ]
+
+  const out = []
+  const line = (s = '') => out.push(s)
+  const loaded = targets.map((t) => ({ name: t.name, label: t.label }))
+  const sum = (name, key) => results[name].reduce((n, r) => n + r[key], 0)
+  const pad = (s, n) => String(s).padEnd(n)
+  line()
+  line(
+    `Token endpoint under load: ${cfg.connections} connections, POST client_credentials (client_secret_basic, ES256), ` +
+      `${cfg.warmupS} s warm-up + ${cfg.durationS} s each, ${cfg.rounds} interleaved round(s) (even rounds in reverse order)`,
+  )
+  line('median (min–max) over the rounds:')
+  const columns = [
+    ['server', 22],
+    ['req/s', 20],
+    ['p99 ms', 18],
+    ['CPU µs per 200', 18],
+    ['srv CPU', 9],
+    ['cli CPU', 9],
+    ['non-2xx', 9],
+    ['errors', 7],
+  ]
+  line(
+    columns
+      .map(([h, w]) => pad(h, w))
+      .join('')
+      .trimEnd(),
+  )
+  for (const { name, label } of loaded) {
+    const cells = [
+      label,
+      fmtSpread(figure(name, 'rps'), 0),
+      fmtSpread(figure(name, 'p99Ms'), 0),
+      fmtSpread(figure(name, 'cpuUsPerOk'), 0),
+      `${fmt(figure(name, 'serverCpuPct').median, 0)}%`,
+      `${fmt(figure(name, 'clientCpuPct').median, 0)}%`,
+      sum(name, 'non2xx'),
+      sum(name, 'errors'),
+    ]
+    line(
+      cells
+        .map((c, i) => pad(c, columns[i][1]))
+        .join('')
+        .trimEnd(),
+    )
+  }
+  line(
+    '  CPU µs per 200: user + system CPU of the whole server process (all threads) during the load,' +
+      ' per answer 200 (for the token endpoints: per token); srv CPU: 100 % = one core;' +
+      ' cli CPU: autocannon, in this process',
+  )
+  for (const { name, label } of loaded) {
+    if (sum(name, 'non2xx') + sum(name, 'errors') > 0) {
+      line(
+        `  WARNING: ${label} answered ${sum(name, 'non2xx')} non-2xx and had ${sum(name, 'errors')} errors`,
+      )
+    }
+  }
+  line(`  round order: ${order.map((names) => names.join(', ')).join(' / ')}`)
+  line('  per round, ours ÷ reference:')
+  const perRound = (values, digits = 2) => values.map((v) => fmt(v, digits)).join('  ')
+  line(`    CPU per token  ${perRound(cpu.rounds)}`)
+  line(`    throughput     ${perRound(throughput.rounds)}`)
+  line(`    p99            ${perRound(p99.rounds)}`)
+  if (vsOidc) line(`  per round, ours ÷ oidc-provider, throughput: ${perRound(vsOidc.rounds)}`)
+  else line('  oidc-provider: not installed, skipped')
+  line(
+    `  the reference on 2 threads: ${fmtSpread(secondCore, 2, '×')} the reference` +
+      ` at ${fmtSpread(figure('referenceTwoThreads', 'cpuUsPerOk'), 0)} µs per token` +
+      ' (a second core beside the load generator: the most any design gains here)',
+  )
+  if (proto) {
+    line(
+      `  2-acceptor prototype (a measurement, not shippable as written): ${fmtSpread(proto, 2, '×')} the reference at ` +
+        `${fmtSpread(figure('twoAcceptorPrototype', 'cpuUsPerOk'), 0)} µs per token; ` +
+        `RSS after load ${fmtSpread(figure('twoAcceptorPrototype', 'rssMiB'), 1, ' MiB')}`,
+    )
+  }
+  line()
+  line('Start-up (serve → ready line → first 200 from the token endpoint)')
+  line(
+    `  initialised data dir, ${warmStarts.length} runs: ready ${fmtSpread(spreadOf(warmStarts.map((s) => s.readyMs)), 0, ' ms')},` +
+      ` first token ${fmtSpread(spawn, 0, ' ms')}  (runs: ${warmStarts.map((s) => fmt(s.firstTokenMs, 0)).join(', ')})`,
+  )
+  line(
+    `  fresh data dir (vault + keys + CA): ready ${fmt(fresh.readyMs, 0)} ms, first token ${fmt(fresh.firstTokenMs, 0)} ms` +
+      ` (not counting ${fmt(fresh.addClientMs, 0)} ms for \`clients add\` via the control socket)`,
+  )
+  line()
+  line(
+    `Memory of serve (VmRSS): after its first token ${fmt(fresh.rssMiB)} MiB on a fresh data dir, ` +
+      `${fmt(median(warmStarts.map((w) => w.rssMiB)))} MiB on an initialised one; idle before load ${fmt(idle.rssMiB)} MiB`,
+  )
+  line(
+    `  right after each ${cfg.durationS} s token load: ${results.ours.map((r) => fmt(r.rssMiB)).join(', ')} MiB` +
+      ` (VmHWM up to ${fmt(figure('ours', 'hwmMiB').max)} MiB)`,
+  )
+  line(
+    `  the sign-only reference right after its loads: ${results.reference.map((r) => fmt(r.rssMiB)).join(', ')} MiB`,
+  )
+  line()
+  line(
+    `CPU per token: ours ${fmtSpread(figure('ours', 'cpuUsPerOk'), 0, ' µs')}, ` +
+      `reference ${fmtSpread(figure('reference', 'cpuUsPerOk'), 0, ' µs')}`,
+  )
+  line(
+    `Targets (issue 19): median of ${cfg.rounds} interleaved round(s); ratios are medians of the per-round ratios`,
+  )
+  for (const l of formatTargetTable(rows, 'median (min–max)')) line(l)
+
+  const json = {
+    bench: {
+      config: {
+        durationS: cfg.durationS,
+        warmupS: cfg.warmupS,
+        rounds: cfg.rounds,
+        connections: cfg.connections,
+        spawnRuns: cfg.spawnRuns,
+        node: process.version,
+      },
+      order,
+      servers: Object.fromEntries(loaded.map(({ name }) => [name, results[name]])),
+      ratios: {
+        cpuPerTokenOursOverReference: cpu,
+        throughputOursOverReference: throughput,
+        p99OursOverReference: p99,
+        throughputOursOverOidcProvider: vsOidc ?? null,
+        throughputTwoThreadReferenceOverReference: secondCore,
+        throughputPrototypeOverReference: proto ?? null,
+      },
+      startup: {
+        initialised: { firstTokenMs: spawn, runs: warmStarts },
+        fresh: {
+          readyMs: fresh.readyMs,
+          addClientMs: fresh.addClientMs,
+          firstTokenMs: fresh.firstTokenMs,
+          rssMiB: fresh.rssMiB,
+        },
+      },
+      memory: { idle, rssAfterLoadMiB: rss },
+      targets: rows,
+    },
+  }
+  return `${JSON.stringify(json)}\n${out.join('\n')}\n`
+}
