@@ -76,6 +76,11 @@ export interface App {
   readonly dataDir: string
   readonly settings: SettingsStore
   readonly vault: VaultConfig
+  /**
+   * A copy of the vault's wrapping key, for a backup only (backup/): restoring it keeps every
+   * sealed secret, secret hash, integrity tag and audit anchor valid without re-sealing.
+   */
+  wrappingKey(): Buffer
   readonly sealer: SealedBox
   readonly clients: ClientRegistry
   readonly keys: KeyRing
@@ -328,6 +333,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     dataDir: options.dataDir,
     settings,
     vault: vault.config,
+    wrappingKey: () => Buffer.from(vault.key),
     sealer,
     clients,
     keys,

@@ -32,6 +32,11 @@ export function passphraseSource(file: string | undefined): (() => Promise<strin
 export const PASSPHRASE_PROMPT = 'Vault passphrase (at least 8 characters): '
 
 function promptHidden(): Promise<string> {
+  return askHidden(PASSPHRASE_PROMPT)
+}
+
+/** Asks on the terminal without echoing the answer (stderr carries the question). */
+export function askHidden(prompt: string): Promise<string> {
   let muted = false
   const output = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -41,7 +46,7 @@ function promptHidden(): Promise<string> {
   })
   const rl = createInterface({ input: process.stdin, output, terminal: true })
   return new Promise((resolve) => {
-    rl.question(PASSPHRASE_PROMPT, (answer) => {
+    rl.question(prompt, (answer) => {
       rl.close()
       process.stderr.write('\n')
       resolve(answer)

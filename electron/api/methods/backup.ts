@@ -1,14 +1,14 @@
 import type { backupMethods } from '../../../shared/contract/index.js'
-import { AppError } from '../../../shared/errors.js'
+import { createBackup } from '../../backup/create-backup.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
-// A seam: the methods are declared in the contract; their implementation lands next.
-const pending = (): never => {
-  throw new AppError('conflict', 'not built yet')
-}
-
-export function implementBackup(_ctx: MethodContext): DomainTable<typeof backupMethods> {
+export function implementBackup(ctx: MethodContext): DomainTable<typeof backupMethods> {
   return {
-    'backup.create': pending,
+    'backup.create': ({ passphrase }) =>
+      createBackup({
+        app: ctx.app,
+        passphrase,
+        audit: (details) => ctx.audit('backup.created', 'backup', details),
+      }),
   }
 }
