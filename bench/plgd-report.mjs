@@ -1,6 +1,8 @@
-// The table and the last JSON line of bench/plgd.mjs: each figure next to its target.
+// The output of bench/plgd.mjs: one JSON line, then the report, ending with each figure next to
+// its target.
 import { cpus, loadavg } from 'node:os'
 import { fmt, percentile } from './lib.mjs'
+import { formatTargetTable } from './targets.mjs'
 
 const TARGETS = { applyRssGrowthMiB: 20, clickP95Ms: 100, listRssGrowthMiB: 10 }
 
@@ -52,7 +54,6 @@ export function report(cfg, { loadBefore, list1k, list10k, apply100, apply1k, ag
       pass: listGrowth < TARGETS.listRssGrowthMiB,
     },
   ]
-  const pad = (s, n) => String(s).padEnd(n)
   const out = ['']
   for (const r of [apply100, apply1k, again]) {
     out.push(
@@ -78,13 +79,13 @@ export function report(cfg, { loadBefore, list1k, list10k, apply100, apply1k, ag
   out.push(
     `Machine: ${cpus().length} CPUs, 1-min load average ${fmt(loadBefore, 2)} before, ${fmt(loadavg()[0], 2)} after (other load skews the timings)`,
   )
-  out.push('', 'Targets')
-  for (const c of checks)
-    out.push(
-      `  ${pad(c.name, 34)}${pad(c.target, 28)}${pad(c.value, 24)}${c.pass ? 'PASS' : 'FAIL'}`,
-    )
-  out.push('')
-  process.stdout.write(`${out.join('\n')}\n`)
+  const rows = checks.map((c) => ({
+    figure: c.name,
+    target: c.target,
+    shown: c.value,
+    result: c.pass ? 'PASS' : 'FAIL',
+  }))
+  out.push('', 'Targets (plgd, issue 13)', ...formatTargetTable(rows, 'measured'))
   const strip = ({ clicks, ...rest }) => ({
     ...rest,
     ...(clicks ? { clickSamples: clicks.length } : {}),
@@ -110,5 +111,5 @@ export function report(cfg, { loadBefore, list1k, list10k, apply100, apply1k, ag
       targets: checks,
     },
   }
-  process.stdout.write(`${JSON.stringify(json)}\n`)
+  process.stdout.write(`${JSON.stringify(json)}\n${out.join('\n')}\n`)
 }

@@ -5,8 +5,9 @@
 // device reported, serve's RSS growth between the two runs, and a console bridge round trip
 // (jobs.get) sampled during the 1,000-device job; a third run of 1,000 is printed, not judged.
 // (b) List 1,000 then 10,000 devices: the first row readable (jobs.items) before the simulator
-// wrote the list's last byte, and serve's RSS. Prints a table and, last, one JSON line
-// {"benchPlgd": {...}}. Exits 0 whatever the targets say; 1 on a crash or the time limit.
+// wrote the list's last byte, and serve's RSS. Prints one JSON line {"benchPlgd": {...}} first,
+// then the report, ending with the targets table. Exits 0 whatever the targets say; 1 on a crash
+// or the time limit.
 //
 // Environment: BENCH_PLGD_CONCURRENCY (default 16, the app's default), BENCH_PLGD_TIME_LIMIT
 // (s, 300).
