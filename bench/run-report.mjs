@@ -116,7 +116,10 @@ export function report({ cfg, targets, order, results, idle, fresh, warmStarts }
       )
     }
   }
-  line(`  round order: ${order.map((names) => names.join(', ')).join(' / ')}`)
+  const labelOf = Object.fromEntries(loaded.map((t) => [t.name, t.label]))
+  line(
+    `  round order: ${order.map((names) => names.map((n) => labelOf[n]).join(' → ')).join(' / ')}`,
+  )
   line('  per round, ours ÷ reference:')
   const perRound = (values, digits = 2) => values.map((v) => fmt(v, digits)).join('  ')
   line(`    CPU per token  ${perRound(cpu.rounds)}`)
