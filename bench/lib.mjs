@@ -73,7 +73,7 @@ export function spawnTracked(command, args, options = {}) {
 }
 
 /** Synchronous last resort (process 'exit'): SIGKILL every child still running. */
-export function killAllChildren() {
+function killAllChildren() {
   for (const child of children) {
     try {
       child.kill('SIGKILL')
