@@ -228,3 +228,68 @@ describe('backup restore', () => {
     expectNothingWritten(target, keychain)
   })
 })
+
+describe('a backup of a passphrase vault', () => {
+  const VAULT_PASS = 'the old vault passphrase'
+  let passFile: Buffer
+
+  beforeAll(async () => {
+    const dir = join(root, 'pass-source')
+    mkdirSync(dir, { mode: 0o700 })
+    const app = await openApp({
+      dataDir: dir,
+      settings: openHeadlessSettings(dir),
+      keychain: new FakeKeychain('unreachable'),
+      log: recordingLogger(),
+      vaultChoice: 'passphrase',
+      passphrase: async () => VAULT_PASS,
+    })
+    try {
+      const created = await createBackup({ app, passphrase: PASS, cost: FAST, audit: () => {} })
+      passFile = Buffer.from(created.dataBase64, 'base64')
+    } finally {
+      await app.close()
+    }
+  })
+
+  it('is restored into this keychain by default: no vault passphrase needed any more', async () => {
+    const target = join(root, 'pass-to-keychain')
+    const keychain = new FakeKeychain()
+    expect(await restore(target, keychain, { file: passFile })).toMatchObject({ vault: 'keychain' })
+    const app = await open(target, keychain)
+    expect(app.vault.mode).toBe('keychain')
+    expect(app.audit.verify().ok).toBe(true)
+    await app.close()
+  })
+
+  it('stays a passphrase vault with --vault passphrase, opened by its old vault passphrase', async () => {
+    const target = join(root, 'pass-to-pass')
+    const keychain = new FakeKeychain()
+    const openWith = (passphrase: string) => (dir: string) =>
+      openApp({
+        dataDir: dir,
+        settings: openHeadlessSettings(dir),
+        keychain,
+        log: recordingLogger(),
+        passphrase: async () => passphrase,
+      })
+    await expect(
+      restore(target, keychain, {
+        file: passFile,
+        vault: 'passphrase',
+        openApp: openWith('not the vault passphrase'),
+      }),
+    ).rejects.toThrow(/wrong vault passphrase/)
+    expectNothingWritten(target, keychain)
+    const result = await restore(target, keychain, {
+      file: passFile,
+      vault: 'passphrase',
+      openApp: openWith(VAULT_PASS),
+    })
+    expect(result.vault).toBe('passphrase')
+    expect(keychain.entries.size).toBe(0)
+    const app = await openWith(VAULT_PASS)(target)
+    expect(app.audit.list(0, 1).items[0]?.action).toBe('backup.restored')
+    await app.close()
+  })
+})
