@@ -15,6 +15,7 @@ import type {
   StatusView,
 } from '../../shared/contract/index'
 import { contract } from '../../shared/contract/index'
+import type { ExportedDocument } from '../../shared/contract/index'
 import { createQueryClient } from '../../renderer/src/api/query-client'
 import { AppProviders } from '../../renderer/src/shell/AppProviders'
 
@@ -184,4 +185,63 @@ function base64Url(value: unknown): string {
 /** An unsigned-looking compact JWT for decoding tests. */
 export function fakeJwt(header: Record<string, unknown>, payload: Record<string, unknown>): string {
   return `${base64Url(header)}.${base64Url(payload)}.c2lnbmF0dXJl`
+}
+
+/** An export document as main answers it; the secret appears when one is given. */
+export function exportedDocument(overrides: Partial<ExportedDocument> = {}): ExportedDocument {
+  return {
+    format: 'json',
+    path: 'dps.json',
+    mediaType: 'application/json',
+    content: '{"clientId":"dps"}\n',
+    containsSecret: false,
+    redacted: true,
+    placeholders: [],
+    notes: [],
+    ...overrides,
+  }
+}
+
+export interface CapturedDownload {
+  filename: string
+  blob: Blob
+}
+
+/**
+ * Catches downloads (Blob URL + anchor click) instead of letting jsdom navigate; `restore()`
+ * puts the anchor back. Read a download with `blobText(d.blob)`.
+ */
+export function captureDownloads(): { downloads: CapturedDownload[]; restore: () => void } {
+  const downloads: CapturedDownload[] = []
+  const blobs = new Map<string, Blob>()
+  let next = 0
+  Object.assign(URL, {
+    createObjectURL: (blob: Blob) => {
+      const url = `blob:test-${++next}`
+      blobs.set(url, blob)
+      return url
+    },
+    revokeObjectURL: () => undefined,
+  })
+  const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+    this: HTMLAnchorElement,
+  ) {
+    const blob = blobs.get(this.getAttribute('href') ?? '')
+    if (blob) downloads.push({ filename: this.download, blob })
+  })
+  return { downloads, restore: () => click.mockRestore() }
+}
+
+/** A jsdom Blob's bytes (jsdom's Blob has no text() or arrayBuffer()). */
+export function blobBytes(blob: Blob): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader()
+    reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer))
+    reader.onerror = () => reject(reader.error ?? new Error('unreadable blob'))
+    reader.readAsArrayBuffer(blob)
+  })
+}
+
+export async function blobText(blob: Blob): Promise<string> {
+  return new TextDecoder().decode(await blobBytes(blob))
 }

@@ -8,13 +8,21 @@ interface SecretOnceDialogProps {
   title: string
   /** Called once the user confirmed they saved it; the secret is then forgotten. */
   onDone: () => void
+  /** Opens an export that includes this secret (the one moment it can be exported). */
+  onExport?: () => void
 }
 
 /**
  * Shows a client secret the one time it exists in clear. Neither Escape, the overlay nor a
  * close button dismisses it until "I saved it" is ticked.
  */
-export function SecretOnceDialog({ clientId, secret, title, onDone }: SecretOnceDialogProps) {
+export function SecretOnceDialog({
+  clientId,
+  secret,
+  title,
+  onDone,
+  onExport,
+}: SecretOnceDialogProps) {
   const [saved, setSaved] = useState(false)
   const close = () => {
     if (saved) onDone()
@@ -43,6 +51,11 @@ export function SecretOnceDialog({ clientId, secret, title, onDone }: SecretOnce
         </Code>
         <Group>
           <CopyButton value={secret} label="client secret" testId="copy-secret" />
+          {onExport && (
+            <Button variant="light" size="xs" onClick={onExport} data-testid="secret-export">
+              Export with this secret…
+            </Button>
+          )}
         </Group>
         <Checkbox
           label="I saved it"

@@ -38,6 +38,7 @@ import {
   useSetClientDisabled,
 } from './queries'
 import { DurationField } from '../../components/DurationField'
+import { ExportDialog } from '../exports/ExportDialog'
 import { DisableClientDialog } from './DisableClientDialog'
 import { EditClientDialog } from './EditClientDialog'
 import { SUGGESTED_GRACE_SECONDS } from './edit-client-form'
@@ -107,6 +108,7 @@ function ClientDetailView({
   const [editing, setEditing] = useState(false)
   const [disabling, setDisabling] = useState(false)
   const [testing, setTesting] = useState(false)
+  const [exporting, setExporting] = useState(false)
   const { auth } = client
   const inGrace = client.secrets.some((s) => s.expiresAt !== null)
 
@@ -133,6 +135,13 @@ function ClientDetailView({
             data-testid="test-credentials-button"
           >
             Test credentials
+          </Button>
+          <Button
+            variant="light"
+            onClick={() => setExporting(true)}
+            data-testid="export-client-button"
+          >
+            Export…
           </Button>
           {auth.method === 'client_secret' && (
             <Button
@@ -293,6 +302,19 @@ function ClientDetailView({
           setRotating(false)
           onSecret({ clientId: client.id, secret, title: `New secret for ${client.id}` })
         }}
+      />
+      <ExportDialog
+        opened={exporting}
+        onClose={() => setExporting(false)}
+        title={`Export ${client.id}`}
+        target={{ kind: 'client', id: client.id }}
+        intro={
+          <Text size="sm" data-testid="export-redacted-note">
+            {auth.method === 'client_secret'
+              ? 'Secrets are stored hashed, so this export leaves the secret out. An export with the secret is offered only when the secret is created or rotated.'
+              : 'This client has no secret to export: its credentials stay with it.'}
+          </Text>
+        }
       />
       <EditClientDialog opened={editing} client={client} onClose={() => setEditing(false)} />
       <DisableClientDialog

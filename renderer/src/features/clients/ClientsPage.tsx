@@ -16,6 +16,7 @@ import { TestCredentialsDialog } from './TestCredentialsDialog'
 import type { ClientView, ClientWithSecret } from '../../../../shared/contract/index'
 import { LoadFailed } from '../../components/LoadFailed'
 import { SecretOnceDialog } from '../../components/SecretOnceDialog'
+import { ExportDialog } from '../exports/ExportDialog'
 import { formatDuration } from '../../lib/format'
 import { notify } from '../../lib/notify'
 import { pageHref, useRoute } from '../../shell/routes'
@@ -24,9 +25,13 @@ import { ClientDetail } from './ClientDetail'
 import { CreateClientDialog } from './CreateClientDialog'
 import { useClients } from './queries'
 
+/** Above the one-time secret dialog (Mantine modals sit at 200). */
+const SECRET_EXPORT_Z_INDEX = 300
+
 export function ClientsPage() {
   const { param: selectedId } = useRoute()
   const [reveal, setReveal] = useState<SecretReveal | null>(null)
+  const [exporting, setExporting] = useState(false)
 
   return (
     <>
@@ -41,7 +46,27 @@ export function ClientsPage() {
           clientId={reveal.clientId}
           secret={reveal.secret}
           title={reveal.title}
-          onDone={() => setReveal(null)}
+          onDone={() => {
+            setExporting(false)
+            setReveal(null)
+          }}
+          onExport={() => setExporting(true)}
+        />
+      )}
+      {reveal && (
+        // A sibling, not a child: the secret lives only as long as the reveal does.
+        <ExportDialog
+          opened={exporting}
+          onClose={() => setExporting(false)}
+          title={`Export ${reveal.clientId} with its new secret`}
+          target={{ kind: 'client', id: reveal.clientId, secret: reveal.secret }}
+          intro={
+            <Text size="sm">
+              This export holds the secret just shown: the only time it can be exported. Later
+              exports of {reveal.clientId} are redacted.
+            </Text>
+          }
+          zIndex={SECRET_EXPORT_Z_INDEX}
         />
       )}
     </>

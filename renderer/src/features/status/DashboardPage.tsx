@@ -29,6 +29,7 @@ import {
   type ClockSkewFormOutput,
   type ClockSkewFormValues,
 } from './clock-skew-form'
+import { IssuerExportsMenu } from '../exports/IssuerExportsMenu'
 import { LoopbackNote } from '../settings/LoopbackNote'
 import { issuerMode, MODE_DESCRIPTIONS } from './issuer-mode'
 import { useClockSkew, useStatus } from './queries'
@@ -41,7 +42,10 @@ export function DashboardPage() {
   if (!status) return null
   return (
     <Stack>
-      <Title order={2}>Dashboard</Title>
+      <Group justify="space-between">
+        <Title order={2}>Dashboard</Title>
+        <IssuerExportsMenu />
+      </Group>
       <Warnings warnings={status.warnings} />
       <LoopbackNote status={status} />
       <IssuerCard status={status} />
