@@ -24,6 +24,7 @@ import {
 } from '../../../../shared/contract/index'
 import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { LoadFailed } from '../../components/LoadFailed'
+import { BackupSection } from '../backup/BackupSection'
 import { fieldError, resolverOptions } from '../../lib/form'
 import { notify } from '../../lib/notify'
 import { useStatus } from '../status/queries'
@@ -247,6 +248,7 @@ function SettingsForm({ status }: { status: StatusView }) {
         </Text>
         <Text size="sm">{AUTHORITY_CHANGE_WARNING}.</Text>
       </ConfirmDialog>
+      <BackupSection />
     </Stack>
   )
 }
