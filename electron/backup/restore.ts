@@ -24,7 +24,8 @@ export const SETTINGS_FILE = 'settings.json'
 export interface RestoreOptions {
   /** The backup file's bytes. */
   file: Buffer
-  passphrase: string
+  /** Asked only once the target directory is known to be free (a prompt would be wasted). */
+  passphrase(): Promise<string>
   /** The new data directory: absent, or empty. */
   dataDir: string
   keychain: Keychain
@@ -66,7 +67,7 @@ export function keychainAccount(dataDir: string): string {
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const dataDir = resolve(options.dataDir)
   refuseOccupied(dataDir)
-  const payload = decodePayload(await openBackup(options.file, options.passphrase))
+  const payload = decodePayload(await openBackup(options.file, await options.passphrase()))
   const checked = checkPayload(payload)
   const vault = targetVault(checked.vault, dataDir, options.vault)
 

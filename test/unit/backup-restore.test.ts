@@ -83,7 +83,7 @@ function restore(
 ): Promise<RestoreResult> {
   return restoreBackup({
     file,
-    passphrase: PASS,
+    passphrase: async () => PASS,
     dataDir: target,
     keychain,
     openApp: (dir) => open(dir, keychain),
@@ -150,9 +150,9 @@ describe('backup restore', () => {
   it('refuses a wrong passphrase and writes nothing', async () => {
     const target = join(root, 'wrong-pass')
     const keychain = new FakeKeychain()
-    await expect(restore(target, keychain, { passphrase: 'another passphrase' })).rejects.toThrow(
-      /wrong backup passphrase/,
-    )
+    await expect(
+      restore(target, keychain, { passphrase: async () => 'another passphrase' }),
+    ).rejects.toThrow(/wrong backup passphrase/)
     expectNothingWritten(target, keychain)
   })
 
@@ -192,13 +192,15 @@ describe('backup restore', () => {
 
   it('refuses a directory that holds a console, or anything', async () => {
     const keychain = new FakeKeychain()
-    await expect(restore(sourceDir, keychain)).rejects.toThrow(
+    // Refused before the passphrase is asked for.
+    const passphrase = (): Promise<string> => Promise.reject(new Error('asked'))
+    await expect(restore(sourceDir, keychain, { passphrase })).rejects.toThrow(
       /already holds a console \(settings\.json\).*--data-dir/,
     )
     const other = join(root, 'other')
     mkdirSync(other)
     writeFileSync(join(other, 'notes.txt'), 'mine')
-    await expect(restore(other, keychain)).rejects.toThrow(/is not empty/)
+    await expect(restore(other, keychain, { passphrase })).rejects.toThrow(/is not empty/)
     expect(readdirSync(other)).toEqual(['notes.txt'])
     expect(keychain.entries.size).toBe(0)
   })

@@ -52,10 +52,14 @@ async function backupPassphrase(file: string | undefined, confirm: boolean): Pro
 }
 
 function counts(s: BackupSummary): string {
-  return (
-    `${s.clients} clients, ${s.keys} signing keys, ${s.hubs} hub profiles, ` +
-    `${s.tokens} token records, ${s.auditEntries} audit entries`
-  )
+  const n = (count: number, what: string): string => `${count} ${what}${count === 1 ? '' : 's'}`
+  return [
+    n(s.clients, 'client'),
+    n(s.keys, 'signing key'),
+    n(s.hubs, 'hub profile'),
+    n(s.tokens, 'token record'),
+    n(s.auditEntries, 'audit entry').replace(/entrys$/, 'entries'),
+  ].join(', ')
 }
 
 function print(io: Io, json: boolean, value: unknown, human: string): void {
@@ -124,7 +128,7 @@ export const backupCommands = [
       const { globals } = ctx
       const restored = await restoreBackup({
         file,
-        passphrase: await backupPassphrase(v['passphrase-file'], false),
+        passphrase: () => backupPassphrase(v['passphrase-file'], false),
         dataDir: globals.dataDir,
         keychain: keytarKeychain(),
         vault: globals.vault,
