@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { BackupSummary } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
@@ -110,7 +119,8 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       await app.close()
     }
     refuseOccupied(dataDir)
-    // An empty target directory is replaced by the staging directory in one step.
+    // An empty target goes first: Windows renames no directory over another, even an empty one.
+    if (existsSync(dataDir)) rmdirSync(dataDir)
     renameSync(staging, dataDir)
     return {
       dataDir,
@@ -132,6 +142,12 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
 /** A directory that holds anything is refused: a restore never merges into or replaces a console. */
 function refuseOccupied(dataDir: string): void {
   if (!existsSync(dataDir)) return
+  if (!statSync(dataDir).isDirectory()) {
+    throw new AppError(
+      'already_exists',
+      `${dataDir} is a file: give a new directory with --data-dir`,
+    )
+  }
   const held = readdirSync(dataDir)
   if (held.length === 0) return
   const console = held.includes(SETTINGS_FILE) || held.includes(RECORDS_DB_FILE)
