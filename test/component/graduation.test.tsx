@@ -2,7 +2,7 @@
 import { screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { describe, expect, it } from 'vitest'
-import type { PlgdGraduation } from '../../shared/contract/index'
+import type { ParsedInput, PlgdGraduation } from '../../shared/contract/index'
 import { DashboardPage } from '../../renderer/src/features/status/DashboardPage'
 import { fakeConsole, renderWithApp, statusView, type Handlers } from './helpers'
 
@@ -117,5 +117,112 @@ describe('move to plgd m2m-oauth-server', () => {
     const toast = await screen.findByTestId('notification-error')
     expect(toast.textContent).toContain('graduation is not built yet')
     expect(within(dialog).getByTestId('graduation-confirm')).toBeTruthy()
+  })
+})
+
+const CONFIG_YAML = `oauthSigner:
+  domain: m2m.example.com
+  privateKeyFile: /keys/signing.pem
+  ownerClaim: https://plgd.dev/owner
+  clients:
+    - id: dps
+      owner: "1"
+      secretFile: /secrets/clients/dps
+    - id: inline
+      owner: "1"
+      secretFile: "data:,inline-secret"
+apis:
+  grpc:
+    tls:
+      caPool: /certs/server-ca.pem
+`
+
+describe('import from plgd m2m-oauth-server', () => {
+  function fileInput(selector: string): HTMLInputElement {
+    const input = document.querySelector<HTMLInputElement>(selector)
+    if (!input) throw new Error(`no file input ${selector}`)
+    return input
+  }
+
+  async function openImport(user: ReturnType<typeof userEvent.setup>) {
+    await user.click(await screen.findByTestId('issuer-export-menu'))
+    await user.click(await screen.findByTestId('import-plgd-item'))
+    return screen.findByTestId('import-plgd-dialog')
+  }
+
+  it('lists the files the config names, blocks import until each is given, then sends them by reference', async () => {
+    const { fake, user } = setup({
+      'import.plgd': ({ files }: ParsedInput<'import.plgd'>) => ({
+        clients: [
+          { id: 'dps', outcome: 'added' as const },
+          { id: 'inline', outcome: 'added' as const },
+        ],
+        key: { kid: 'plgd-kid', alg: 'ES256', activated: true },
+        claims: {
+          ownerClaim: 'https://plgd.dev/owner',
+          deviceIdClaim: 'https://plgd.dev/deviceId',
+        },
+        notes: [`read ${Object.keys(files).length} files`],
+      }),
+    })
+    const dialog = await openImport(user)
+    await user.upload(
+      fileInput('input[accept=".yaml,.yml"]'),
+      new File([CONFIG_YAML], 'config.yaml', { type: 'application/yaml' }),
+    )
+    await within(dialog).findByTestId('import-plgd-references')
+    // Only oauthSigner's files, and not data: references.
+    const refs = within(dialog)
+      .getAllByTestId('import-plgd-reference')
+      .map((r) => r.getAttribute('data-ref'))
+    expect(refs).toEqual(['/keys/signing.pem', '/secrets/clients/dps'])
+    expect(within(dialog).getAllByTestId('import-plgd-missing')).toHaveLength(2)
+    expect((within(dialog).getByTestId('import-plgd-submit') as HTMLButtonElement).disabled).toBe(
+      true,
+    )
+
+    await user.upload(fileInput('input[type="file"][multiple]'), [
+      new File(['-----BEGIN PRIVATE KEY-----\nabc\n'], 'signing.pem'),
+    ])
+    await waitFor(() =>
+      expect(within(dialog).getAllByTestId('import-plgd-missing')).toHaveLength(1),
+    )
+    expect(within(dialog).getByTestId('import-plgd-missing-count').textContent).toContain('1 file')
+    await user.upload(fileInput('input[type="file"][multiple]'), [new File(['s3cret'], 'dps')])
+    await waitFor(() => expect(within(dialog).queryByTestId('import-plgd-missing')).toBeNull())
+    expect(fake.callsTo('import.plgd')).toEqual([])
+
+    await user.click(within(dialog).getByTestId('import-plgd-activate'))
+    await user.click(within(dialog).getByTestId('import-plgd-submit'))
+    const report = await within(dialog).findByTestId('import-plgd-report')
+    expect(fake.callsTo('import.plgd')).toEqual([
+      {
+        configYaml: CONFIG_YAML,
+        files: {
+          '/keys/signing.pem': '-----BEGIN PRIVATE KEY-----\nabc\n',
+          '/secrets/clients/dps': 's3cret',
+        },
+        activate: false,
+      },
+    ])
+    expect(within(report).getByTestId('imported-dps').textContent).toContain('added')
+    expect(within(report).getByTestId('import-plgd-key').textContent).toContain('plgd-kid')
+    expect(within(report).getByTestId('import-plgd-notes').textContent).toContain('read 2 files')
+  })
+
+  it("says what is wrong with a config that is not plgd's", async () => {
+    const { fake, user } = setup()
+    const dialog = await openImport(user)
+    await user.upload(
+      fileInput('input[accept=".yaml,.yml"]'),
+      new File(['apis: {}\n'], 'config.yaml', { type: 'application/yaml' }),
+    )
+    expect((await within(dialog).findByTestId('import-plgd-problem')).textContent).toContain(
+      'no oauthSigner block',
+    )
+    expect((within(dialog).getByTestId('import-plgd-submit') as HTMLButtonElement).disabled).toBe(
+      true,
+    )
+    expect(fake.callsTo('import.plgd')).toEqual([])
   })
 })

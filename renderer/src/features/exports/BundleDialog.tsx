@@ -1,23 +1,22 @@
-import { Alert, Button, Code, Group, Modal, Stack, Text, TextInput } from '@mantine/core'
+import { Alert, Button, Code, Group, Stack, Text, TextInput } from '@mantine/core'
 import { useState } from 'react'
 import { CopyButton } from '../../components/CopyButton'
 import { CLI_BUNDLE_KEEP_UPDATED } from './cli-commands'
 import { FileDownloads } from './FileDownloads'
 import { NotesList } from './NotesList'
+import { PanelDialog } from './PanelDialog'
 import { useExportBundle } from './queries'
 
 /** Discovery and JWKS as files, for hubs that cannot reach this laptop. */
 export function BundleDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   return (
-    <Modal
+    <PanelDialog
       opened={opened}
       onClose={onClose}
       title="Static issuer bundle"
-      size="xl"
-      attributes={{ content: { 'data-testid': 'bundle-dialog' } }}
-    >
-      {opened && <BundlePanel onClose={onClose} />}
-    </Modal>
+      testId="bundle-dialog"
+      panel={() => <BundlePanel onClose={onClose} />}
+    />
   )
 }
 

@@ -4,7 +4,6 @@ import {
   Code,
   Group,
   Loader,
-  Modal,
   Radio,
   ScrollArea,
   SimpleGrid,
@@ -20,6 +19,7 @@ import { CLIENT_FORMATS, FORMAT_INFO, ISSUER_FORMATS } from './formats'
 import { fileName } from './file-name'
 import { maskSecret } from './mask'
 import { NotesList } from './NotesList'
+import { PanelDialog } from './PanelDialog'
 import { QrCodeView } from './QrCodeView'
 import { useExportDocument, type ExportTarget } from './queries'
 
@@ -37,16 +37,14 @@ interface ExportDialogProps {
 /** Choose a format, preview it with the secret masked, then copy, save or show it as a QR code. */
 export function ExportDialog({ opened, onClose, title, target, intro, zIndex }: ExportDialogProps) {
   return (
-    <Modal
+    <PanelDialog
       opened={opened}
       onClose={onClose}
       title={title}
-      size="xl"
+      testId="export-dialog"
       zIndex={zIndex}
-      attributes={{ content: { 'data-testid': 'export-dialog' } }}
-    >
-      {opened && <ExportPanel target={target} intro={intro} onClose={onClose} />}
-    </Modal>
+      panel={() => <ExportPanel target={target} intro={intro} onClose={onClose} />}
+    />
   )
 }
 

@@ -1,5 +1,5 @@
 import { zodResolver } from '@hookform/resolvers/zod'
-import { Alert, Badge, Button, Code, Group, Modal, Stack, Table, Text, Title } from '@mantine/core'
+import { Alert, Badge, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/core'
 import { useForm } from 'react-hook-form'
 import type { GraduatedClient, PlgdGraduation } from '../../../../shared/contract/index'
 import { CopyButton } from '../../components/CopyButton'
@@ -8,6 +8,7 @@ import { fieldError, resolverOptions } from '../../lib/form'
 import { CLI_PLGD_WITH_KEY } from './cli-commands'
 import { FileDownloads } from './FileDownloads'
 import { NotesList } from './NotesList'
+import { PanelDialog } from './PanelDialog'
 import {
   DEFAULT_GRACE_SECONDS,
   graduationFormSchema,
@@ -22,15 +23,13 @@ import { useExportPlgd } from './queries'
  */
 export function GraduationDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   return (
-    <Modal
+    <PanelDialog
       opened={opened}
       onClose={onClose}
       title="Move to plgd m2m-oauth-server"
-      size="xl"
-      attributes={{ content: { 'data-testid': 'graduation-dialog' } }}
-    >
-      {opened && <GraduationPanel onClose={onClose} />}
-    </Modal>
+      testId="graduation-dialog"
+      panel={() => <GraduationPanel onClose={onClose} />}
+    />
   )
 }
 

@@ -3,10 +3,11 @@ import { useState } from 'react'
 import { BundleDialog } from './BundleDialog'
 import { ExportDialog } from './ExportDialog'
 import { GraduationDialog } from './GraduationDialog'
+import { ImportPlgdDialog } from './ImportPlgdDialog'
 
-type Open = 'issuer' | 'bundle' | 'graduation' | null
+type Open = 'issuer' | 'bundle' | 'graduation' | 'import' | null
 
-/** The dashboard's exports: trust material, the static bundle, and the move to plgd. */
+/** The dashboard's exports: trust material, the static bundle, the move to plgd and back. */
 export function IssuerExportsMenu() {
   const [open, setOpen] = useState<Open>(null)
   const close = () => setOpen(null)
@@ -29,6 +30,9 @@ export function IssuerExportsMenu() {
           <Menu.Item onClick={() => setOpen('graduation')} data-testid="export-plgd-item">
             Move to plgd m2m-oauth-server…
           </Menu.Item>
+          <Menu.Item onClick={() => setOpen('import')} data-testid="import-plgd-item">
+            Import from plgd m2m-oauth-server…
+          </Menu.Item>
         </Menu.Dropdown>
       </Menu>
       <ExportDialog
@@ -45,6 +49,7 @@ export function IssuerExportsMenu() {
       />
       <BundleDialog opened={open === 'bundle'} onClose={close} />
       <GraduationDialog opened={open === 'graduation'} onClose={close} />
+      <ImportPlgdDialog opened={open === 'import'} onClose={close} />
     </>
   )
 }

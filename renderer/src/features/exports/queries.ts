@@ -56,3 +56,17 @@ export function useExportPlgd() {
     },
   })
 }
+
+/** Import adds clients and a key: everything that lists them changes. Inputs hold a key: not cached. */
+export function useImportPlgd() {
+  const api = useConsoleApi()
+  const queryClient = useQueryClient()
+  return useMutation({
+    ...NOT_CACHED,
+    mutationFn: (input: MethodInput<'import.plgd'>) => callApi(api.import.plgd(input)),
+    onSuccess: () => {
+      for (const key of [queryKeys.clients, queryKeys.keys, queryKeys.status, queryKeys.audit])
+        void queryClient.invalidateQueries({ queryKey: key })
+    },
+  })
+}
