@@ -176,7 +176,9 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<number | null> 
   })
 }
 
-const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)}`
+/** A word for the nested bash script. */
+const q = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`
+const cli = `${q(process.execPath)} ${q(CLI_BIN)}`
 
 describe('backup create', () => {
   it('writes an owner-only file that holds none of the console in clear', () => {
@@ -207,9 +209,12 @@ describe('backup create', () => {
 describe('backup restore under another keychain', () => {
   it('refuses a wrong passphrase and leaves the target absent', async () => {
     const target = join(work, 'wrong')
-    const child = nested(`exec ${cli} backup restore ${backupFile} --data-dir ${target} --json`, {
-      PLGD_M2M_BACKUP_PASSPHRASE: 'not the passphrase it was made with',
-    })
+    const child = nested(
+      `exec ${cli} backup restore ${q(backupFile)} --data-dir ${q(target)} --json`,
+      {
+        PLGD_M2M_BACKUP_PASSPHRASE: 'not the passphrase it was made with',
+      },
+    )
     const io = collect(child)
     expect(await exited(child, 60_000)).toBe(1)
     expect(io.err()).toMatch(/wrong backup passphrase/)
@@ -221,8 +226,8 @@ describe('backup restore under another keychain', () => {
     const restoredJson = join(work, 'restored.json')
     // One nested session for the restore and the serve: the key lives in its keychain only.
     const child = nested(
-      `${cli} backup restore ${backupFile} --data-dir ${target} --passphrase-file ${passFile} ` +
-        `--json > ${restoredJson} && exec ${cli} serve --listen 127.0.0.1:0 --json --data-dir ${target}`,
+      `${cli} backup restore ${q(backupFile)} --data-dir ${q(target)} --passphrase-file ${q(passFile)} ` +
+        `--json > ${q(restoredJson)} && exec ${cli} serve --listen 127.0.0.1:0 --json --data-dir ${q(target)}`,
     )
     const io = collect(child)
     const done = exited(child, 90_000)
