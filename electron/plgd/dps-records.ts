@@ -119,24 +119,37 @@ export function buildHubRecord(input: HubRecordInput): DpsHubRecord {
         tls: tlsWith(profile.hubCaPem),
       },
     },
-    authorization: {
-      ownerClaim: profile.ownerClaim,
-      deviceIdClaim: input.deviceIdClaim,
-      provider: {
-        name: input.providerName,
-        authority: input.issuer,
-        clientId: input.clientId,
-        clientSecret: input.clientSecretUri,
-        scopes: [],
-        audience: '',
-        http: {
-          maxIdleConns: 16,
-          maxConnsPerHost: 32,
-          maxIdleConnsPerHost: 16,
-          idleConnTimeout: nsFromSeconds(30),
-          timeout: nsFromSeconds(10),
-          tls: tlsWith(input.issuerCaPem),
-        },
+    authorization: hubAuthorization({ ...input, ownerClaim: profile.ownerClaim }),
+  }
+}
+
+export type HubAuthorizationInput = Pick<
+  HubRecordInput,
+  'providerName' | 'issuer' | 'issuerCaPem' | 'clientId' | 'deviceIdClaim' | 'clientSecretUri'
+> & { ownerClaim: string }
+
+/**
+ * A DPS hub's `authorization` (interop §3.4): the provider is our issuer. The setup's hub
+ * record and the `dps-json` export both take it from here.
+ */
+export function hubAuthorization(input: HubAuthorizationInput): DpsHubRecord['authorization'] {
+  return {
+    ownerClaim: input.ownerClaim,
+    deviceIdClaim: input.deviceIdClaim,
+    provider: {
+      name: input.providerName,
+      authority: input.issuer,
+      clientId: input.clientId,
+      clientSecret: input.clientSecretUri,
+      scopes: [],
+      audience: '',
+      http: {
+        maxIdleConns: 16,
+        maxConnsPerHost: 32,
+        maxIdleConnsPerHost: 16,
+        idleConnTimeout: nsFromSeconds(30),
+        timeout: nsFromSeconds(10),
+        tls: tlsWith(input.issuerCaPem),
       },
     },
   }

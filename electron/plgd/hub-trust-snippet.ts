@@ -16,19 +16,20 @@ export interface IssuerTrust {
  * `data:` URI, which plgd's caPool accepts as well as a file path.
  */
 export function authorizationEndpointSnippet(issuer: IssuerTrust): string {
-  const tls = issuer.caPem
-    ? {
-        caPool: [dataUri(issuer.caPem)],
-        useSystemCAPool: false,
-      }
-    : { useSystemCAPool: true }
-  const doc = {
-    authorization: {
-      endpoints: [{ authority: issuer.authority, http: { timeout: '10s', tls } }],
-    },
-  }
+  const doc = { authorization: { endpoints: [authorizationEndpoint(issuer)] } }
   const note = issuer.caPem
     ? '# caPool may also be the path of a file holding the console CA (ca.pem in its data directory)\n'
     : '# the console has no CA yet: start the issuer once (`serve`), then run the check again\n'
   return note + stringify(doc, { lineWidth: 0 })
+}
+
+/** One `authorization.endpoints[]` entry trusting our issuer (service YAML names, §2.1). */
+export function authorizationEndpoint(issuer: IssuerTrust): {
+  authority: string
+  http: { timeout: string; tls: { caPool?: string[]; useSystemCAPool: boolean } }
+} {
+  const tls = issuer.caPem
+    ? { caPool: [dataUri(issuer.caPem)], useSystemCAPool: false }
+    : { useSystemCAPool: true }
+  return { authority: issuer.authority, http: { timeout: '10s', tls } }
 }

@@ -30,7 +30,8 @@ export function statusView(app: App): StatusView {
   }
 }
 
-function readCaPem(app: App): string | null {
+/** The console CA (ca.pem in the data directory); null before the issuer first started. */
+export function readCaPem(app: App): string | null {
   try {
     return readFileSync(join(app.dataDir, CA_CERT_FILE), 'utf8')
   } catch {
