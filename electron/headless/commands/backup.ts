@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { BackupSummary } from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
 import { restoreBackup } from '../../backup/restore.js'
@@ -86,6 +87,13 @@ export const backupCommands = [
       'backup create --out console.backup --passphrase-file pass.txt --json',
     ],
     async run(ctx, v) {
+      // Before the passphrase and the backup itself (an audit entry): writeExportFiles checks again.
+      if (!v.force && existsSync(v.out)) {
+        throw new AppError(
+          'already_exists',
+          `${resolve(v.out)} already exists: choose another --out, or add --force to replace`,
+        )
+      }
       const passphrase = await backupPassphrase(v['passphrase-file'], true)
       const created = await ctx.call('backup.create', { passphrase })
       const [path] = writeExportFiles(
