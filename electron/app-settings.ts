@@ -66,6 +66,8 @@ export type SettingsData = {
    * this console initialised at each URL (a PSK key only sealed).
    */
   clientApp?: { url: string; apps: Record<string, StoredClientApp> }
+  /** The static issuer bundle main re-writes when the published JWKS changes (export/issuer-bundle.ts). */
+  issuerBundle?: { dir: string } | null
   /**
    * The tag over clients, issuer.trustedAuthorities and keys, and the audit log's anchored head
    * (secrets/settings-integrity.ts): a change made outside this program is refused at start.

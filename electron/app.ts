@@ -13,6 +13,7 @@ import {
   type IssuerUrls,
 } from './issuer/issuer-urls.js'
 import { SignAndRecordThread } from './issuer/sign-and-record-thread.js'
+import { BundleKeeper } from './export/issuer-bundle.js'
 import { KeyRing } from './keys/key-ring.js'
 import { AuditLog } from './ledger/audit-log.js'
 import { ReplayCache } from './ledger/replay-cache.js'
@@ -250,6 +251,16 @@ export async function openApp(options: AppOptions): Promise<App> {
     metadata = JSON.stringify(authorizationServerMetadata(origin, signingAlgs))
   }
   publish(configuredOrigin(issuerSettings()))
+  // A kept static bundle follows the published JWKS (rotation, import; a purge below).
+  const bundle = new BundleKeeper({
+    urls: () => urls,
+    jwksJson: () => keys.jwksJson(),
+    keptIn: () => settings.get('issuerBundle')?.dir,
+    log,
+  })
+  events.subscribe((e) => {
+    if (e.type === 'key.rotated') bundle.refresh()
+  })
 
   const issue: IssueToken = signingThread
     ? (claims, typ, record) => signingThread.issue(keys.active().kid, typ, claims, record)
@@ -392,7 +403,7 @@ export async function openApp(options: AppOptions): Promise<App> {
         assertions: replay.purgeExpired(now),
         jobs: jobs.purge(now),
       }
-      keys.purge()
+      if (keys.purge()) bundle.refresh()
       return purged
     },
     close() {

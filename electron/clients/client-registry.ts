@@ -51,7 +51,8 @@ export class ClientRegistry {
     this.#clients = new Map(Object.entries(deps.load()))
   }
 
-  add(raw: AddClientInput): ClientWithSecret {
+  /** `secret`: keep a secret brought from elsewhere (an import from plgd) instead of a new one. */
+  add(raw: AddClientInput, secret?: string): ClientWithSecret {
     const input = addClientInput.parse(raw)
     if (this.#clients.has(input.id)) {
       throw new AppError('already_exists', `client ${input.id} already exists`)
@@ -78,7 +79,7 @@ export class ClientRegistry {
       this.#put(record)
       return { client: toClientView(record, now) }
     }
-    const clientSecret = this.#addSecret(record, now)
+    const clientSecret = this.#addSecret(record, now, secret)
     this.#put(record)
     return { client: toClientView(record, now), clientSecret }
   }
@@ -203,8 +204,7 @@ export class ClientRegistry {
     return match && !record.disabled ? record : undefined
   }
 
-  #addSecret(record: ClientRecord, now: number): string {
-    const secret = generateClientSecret()
+  #addSecret(record: ClientRecord, now: number, secret = generateClientSecret()): string {
     record.secrets.unshift({
       hash: hashClientSecret(this.#deps.pepper, secret).toString('base64url'),
       createdAt: now,

@@ -163,11 +163,16 @@ export class KeyRing {
   /**
    * Imports a plgd PEM key with plgd's own `kid`, so validators that cached it keep working.
    * It replaces the next key (which never signed); `activate` also makes it sign at once.
+   * `kid` keeps the RFC 7638 thumbprint kid of a key this console made and exported (graduation
+   * round trip): accepted only when it is that key's thumbprint.
    */
-  async importPem(pem: string, activate: boolean): Promise<KeyView> {
+  async importPem(pem: string, activate: boolean, kid?: string): Promise<KeyView> {
     const privateKey = importPrivateKeyPem(pem)
     const alg = algorithmForKey(privateKey)
-    const kid = plgdKid(privateKey)
+    if (kid !== undefined && kid !== (await thumbprintKid(privateKey))) {
+      throw new AppError('invalid_input', `kid ${kid} is not the thumbprint of the key in the PEM`)
+    }
+    kid ??= plgdKid(privateKey)
     if (this.#keys.some((k) => k.kid === kid)) {
       throw new AppError('already_exists', `key ${kid} is already in the key ring`)
     }
@@ -182,6 +187,14 @@ export class KeyRing {
     const view = this.list().find((k) => k.kid === kid)
     if (!view) throw new AppError('internal', 'imported key vanished')
     return view
+  }
+
+  /** The PEM (PKCS#8) of a key's private half: for graduation's explicit, audited export only. */
+  privateKeyPem(kid: string): string {
+    const key = this.#keys.find((k) => k.kid === kid)
+    if (!key) throw new AppError('not_found', `no key ${kid}`)
+    const der = this.#deps.sealer.open(key.privateKeySealed, aadFor(kid))
+    return privateKeyFromDer(der).export({ format: 'pem', type: 'pkcs8' }) as string
   }
 
   /**
