@@ -132,7 +132,12 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     }
   } catch (err) {
     rmSync(staging, { recursive: true, force: true })
-    if (keyStored) await options.keychain.delete(KEYCHAIN_SERVICE, keychainAccount(dataDir))
+    if (keyStored) {
+      // The cause of the failure matters more than a keychain that cannot be written now.
+      await options.keychain
+        .delete(KEYCHAIN_SERVICE, keychainAccount(dataDir))
+        .catch(() => undefined)
+    }
     throw err
   } finally {
     checked.key.fill(0)
