@@ -6,6 +6,7 @@ import type {
 import { TOKEN_TYPES } from '../../../shared/enums.js'
 import { AppError } from '../../../shared/errors.js'
 import { describeClient, describeClientWithSecret, table } from '../output.js'
+import { withSecretExport } from './exports.js'
 import { audienceOption, scopeOption, trustedAuthorityOption, trustedCaOption } from './options.js'
 import { methodCommand, option, type OptionValues } from './spec.js'
 import { claims, durationSeconds, lifetimeSeconds, readInput } from './values.js'
@@ -172,15 +173,16 @@ function flattenSecret(v: ClientWithSecret): Record<string, unknown> {
 }
 
 export const clientsCommands = [
-  methodCommand({
+  withSecretExport({
     words: 'clients add',
     summary: 'register a client; a new secret is printed once',
     details:
-      'A client authenticates with a secret (the default), with `--jwks`/`--jwks-uri` (private_key_jwt), or with a user\'s token from `--trusted-authority`. With `--json` it prints `{"clientId","clientSecret","client"}`; `clientSecret` only for a secret client.',
+      'A client authenticates with a secret (the default), with `--jwks`/`--jwks-uri` (private_key_jwt), or with a user\'s token from `--trusted-authority`. With `--json` it prints `{"clientId","clientSecret","client"}`; `clientSecret` only for a secret client. `--export FORMAT --out FILE` also writes the new secret in that format (0600; docs/exports.md), the one chance to export it.',
     options: addOptions,
     examples: [
       'clients add --id dps --owner 1 --lifetime 1h',
       'clients add --id ui --trusted-authority https://auth.example.com --trusted-ca auth-ca.pem',
+      'clients add --id dps --owner 1 --export dps-yaml --out dps.yaml',
     ],
     method: 'clients.add',
     input: (v) => ({
@@ -227,11 +229,11 @@ export const clientsCommands = [
     input: (_v, [id]) => ({ id }),
     human: (client) => `${describeClient(client)}\n`,
   }),
-  methodCommand({
+  withSecretExport({
     words: 'clients rotate-secret',
     summary: 'a new secret, printed once',
     details:
-      'The previous secret keeps working for `--grace` (a duration: 600, 15m, 1h; default 0: it stops now). With `--json` it prints `{"clientId","clientSecret","client"}`.',
+      'The previous secret keeps working for `--grace` (a duration: 600, 15m, 1h; default 0: it stops now). With `--json` it prints `{"clientId","clientSecret","client"}`. `--export FORMAT --out FILE` also writes the new secret in that format (0600).',
     args: ID,
     options: {
       grace: option.text(
@@ -239,7 +241,10 @@ export const clientsCommands = [
         'how long the previous secret keeps working: 600, 15m, 1h (default 0: it stops now)',
       ),
     },
-    examples: ['clients rotate-secret dps --grace 600'],
+    examples: [
+      'clients rotate-secret dps --grace 600',
+      'clients rotate-secret dps --export k8s-secret --out dps-secret.yaml',
+    ],
     method: 'clients.rotateSecret',
     input: (v, [id]) => ({ id, graceSeconds: durationSeconds('--grace', v.grace) ?? 0 }),
     human: describeClientWithSecret,

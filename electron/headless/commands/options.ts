@@ -1,3 +1,4 @@
+import { EXPORT_FORMATS } from '../../../shared/contract/index.js'
 import { VAULT_MODES } from '../../../shared/enums.js'
 import { option, type TextOption } from './spec.js'
 
@@ -39,3 +40,14 @@ export const trustedCaOption = (help: string): TextOption<false> => ({
   ...option.text('FILE', help),
   alias: 'trust-ca',
 })
+
+/** Where an export, a graduation or a backup writes; never over an existing file without --force. */
+export const outOption = option.text(
+  'FILE',
+  'write to this file (owner-only, 0600) instead of standard output; an existing file is kept unless --force',
+)
+export const forceOption = option.flag('replace an existing --out file')
+export const exportFormatOption = option.choice(
+  EXPORT_FORMATS,
+  'the document format (see docs/exports.md): where it goes in plgd, what is redacted',
+)
