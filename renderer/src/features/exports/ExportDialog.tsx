@@ -161,8 +161,12 @@ function DocumentView({ doc, target }: { doc: ExportedDocument; target: ExportTa
               The secret shows as ••••; Copy and Save give the real document.
             </Text>
           )}
-          <ScrollArea.Autosize mah={360}>
-            <Code block data-testid="export-preview" style={{ whiteSpace: 'pre-wrap' }}>
+          <ScrollArea.Autosize mah={360} scrollbars="y">
+            <Code
+              block
+              data-testid="export-preview"
+              style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}
+            >
               {preview}
             </Code>
           </ScrollArea.Autosize>

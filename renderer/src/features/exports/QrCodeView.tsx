@@ -21,7 +21,7 @@ export function QrCodeView({ text, holdsSecret }: { text: string; holdsSecret: b
   const dim = matrix.size + 2 * QUIET_ZONE
   return (
     <Stack gap="xs" align="center">
-      <Box w={320} maw="100%">
+      <Box w={400} maw="100%">
         <svg
           role="img"
           aria-label="QR code of the document"
