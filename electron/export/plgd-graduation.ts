@@ -39,6 +39,8 @@ export interface ConsoleSidecar {
   format: 'plgd-m2m-console-sidecar'
   version: 1
   kid: string
+  /** Where config.yaml expects secrets/ mounted: import reads `<mountPath>/x` from secrets/x beside it. */
+  mountPath: string
   clients: Record<
     string,
     { owner: string; allowedOwners: string[]; allowDeviceId: boolean; tokenType: string }
@@ -245,6 +247,7 @@ export function graduateToPlgd(deps: GraduationDeps, input: GraduationInput): Pl
     format: 'plgd-m2m-console-sidecar',
     version: 1,
     kid: active.kid,
+    mountPath: input.mountPath,
     clients: Object.fromEntries(
       graduated.map((r) => [
         r.id,

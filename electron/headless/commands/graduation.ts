@@ -51,11 +51,23 @@ function checkOutDir(dir: string, force: boolean): void {
   }
 }
 
-/** A referenced file, read as plgd would: relative to the config's directory, or absolute. */
-function readReferenced(configDir: string, reference: string, what: string): string | undefined {
+/**
+ * A referenced file, read as plgd would: relative to the config's directory, or absolute. In a
+ * directory `export plgd` wrote, `<mountPath>/x` (the pod's mount) is secrets/x beside the config.
+ */
+function readReferenced(
+  configDir: string,
+  reference: string,
+  what: string,
+  mountPath: string | undefined,
+): string | undefined {
   const path = referencePath(reference)
   if (path === null) return undefined
-  const full = resolve(configDir, path)
+  const mounted =
+    mountPath !== undefined && path.startsWith(`${mountPath}/`)
+      ? join(configDir, 'secrets', path.slice(mountPath.length + 1))
+      : undefined
+  const full = mounted !== undefined && existsSync(mounted) ? mounted : resolve(configDir, path)
   try {
     return readFileSync(full, 'utf8')
   } catch (cause) {
@@ -64,7 +76,11 @@ function readReferenced(configDir: string, reference: string, what: string): str
 }
 
 /** Every file reference a plgd config names (key, secrets, CA pools), read from disk. */
-function referencedFiles(configDir: string, configYaml: string): Record<string, string> {
+function referencedFiles(
+  configDir: string,
+  configYaml: string,
+  mountPath: string | undefined,
+): Record<string, string> {
   let config: unknown
   try {
     config = parse(configYaml)
@@ -92,10 +108,20 @@ function referencedFiles(configDir: string, configYaml: string): Record<string, 
   }
   const files: Record<string, string> = {}
   for (const [ref, what] of refs) {
-    const content = readReferenced(configDir, ref, what)
+    const content = readReferenced(configDir, ref, what, mountPath)
     if (content !== undefined) files[ref] = content
   }
   return files
+}
+
+/** The mount path a sidecar records; the method checks the sidecar itself. */
+function sidecarMountPath(json: string | undefined): string | undefined {
+  try {
+    const mountPath = (JSON.parse(json ?? 'null') as { mountPath?: unknown } | null)?.mountPath
+    return typeof mountPath === 'string' ? mountPath : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export const graduationCommands = [
@@ -215,10 +241,11 @@ export const graduationCommands = [
       }
       const configDir = dirname(resolve(configPath))
       const sidecarPath = join(configDir, SIDECAR_FILE)
+      const sidecarJson = existsSync(sidecarPath) ? readFileSync(sidecarPath, 'utf8') : undefined
       const result = await ctx.call('import.plgd', {
         configYaml,
-        files: referencedFiles(configDir, configYaml),
-        ...(existsSync(sidecarPath) ? { sidecarJson: readFileSync(sidecarPath, 'utf8') } : {}),
+        files: referencedFiles(configDir, configYaml, sidecarMountPath(sidecarJson)),
+        ...(sidecarJson !== undefined ? { sidecarJson } : {}),
         activate: !v['no-activate'],
       })
       print(
