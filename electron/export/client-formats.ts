@@ -136,11 +136,12 @@ export function exportClient(ctx: ClientExportContext, format: ExportFormat): Ex
       const data: Record<string, string> = { 'client-id': id }
       if (ref.inline !== null) data['client-secret'] = ref.inline
       if (ctx.caPem) data['ca.crt'] = ctx.caPem
+      const manifest = k8sSecret(`plgd-m2m-${id}`, data)
       const notes = [
         ...base.notes,
         ...(ref.usesSecret && !withSecret
           ? [
-              'data.client-secret is left out: add it with `kubectl create secret generic NAME --from-file=client-secret=FILE`',
+              `data.client-secret is left out: create the Secret with \`kubectl create secret generic ${manifest.metadata.name} --from-literal=client-id=${id} --from-file=client-secret=FILE\` instead`,
             ]
           : []),
       ]
@@ -149,7 +150,7 @@ export function exportClient(ctx: ClientExportContext, format: ExportFormat): Ex
         notes,
         path: `${id}-secret.yaml`,
         mediaType: YAML_MEDIA_TYPE,
-        content: yamlText(k8sSecret(`plgd-m2m-${id}`, data), notes),
+        content: yamlText(manifest, notes),
         placeholders: secretPlaceholders('data.client-secret'),
       })
     }

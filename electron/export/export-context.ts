@@ -109,7 +109,8 @@ export const JSON_MEDIA_TYPE = 'application/json'
 
 /** YAML through the yaml package's Document API, the notes as a leading comment. */
 export function yamlText(value: unknown, notes: readonly string[] = []): string {
-  const doc = new Document(value)
+  // No anchors and aliases for shared objects: every reader gets plain, repeated blocks.
+  const doc = new Document(value, { aliasDuplicateObjects: false })
   if (notes.length > 0) doc.commentBefore = notes.map((n) => ` ${n}`).join('\n')
   return doc.toString({ lineWidth: 0 })
 }
