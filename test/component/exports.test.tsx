@@ -39,7 +39,8 @@ function documentWith(input: ParsedInput<'export.client'>): ExportedDocument {
     containsSecret: Boolean(secret),
     redacted: !secret,
     placeholders: secret ? [] : ['clientSecret'],
-    notes: [`goes to ${input.format}`],
+    // A note that quotes the secret is masked like the document.
+    notes: [`goes to ${input.format}`, ...(secret ? [`the secret ${secret} is inside`] : [])],
   })
 }
 

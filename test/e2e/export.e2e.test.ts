@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { readFileSync } from 'node:fs'
-import type { Download, Page } from 'playwright-core'
+import type { Download, Locator, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { screenshot, type PageProblems } from './browser.js'
@@ -9,7 +9,9 @@ import { useConsole } from './fixture.js'
 /**
  * Exports from the console in Chromium: a client created here is exported with its one-time
  * secret as DPS YAML (the preview masks the secret, the saved file holds it), then exported
- * again from its detail page as JSON, redacted. The QR code is drawn under the real CSP.
+ * again from its detail page as JSON, redacted. The QR code is drawn under the real CSP. Then
+ * the dashboard's exports (trust material, static bundle), a backup from the settings, and
+ * last the move to plgd (it rotates the client's secret).
  */
 
 const CLIENT_ID = 'dps-export-1'
@@ -31,14 +33,33 @@ async function chooseFormat(label: string, format: string): Promise<void> {
     .toBe(format)
 }
 
-/** Clicks Save and reads the file the browser saved. */
+/** Clicks what downloads and reads the file the browser saved. */
+async function download(button: Locator): Promise<{ name: string; bytes: Buffer }> {
+  const [saved] = (await Promise.all([page.waitForEvent('download'), button.click()])) as [
+    Download,
+    unknown,
+  ]
+  return { name: saved.suggestedFilename(), bytes: readFileSync(await saved.path()) }
+}
+
+/** Saves the export dialog's document. */
 async function save(): Promise<{ name: string; content: string }> {
-  const [download] = (await Promise.all([
-    page.waitForEvent('download'),
-    dialog().getByTestId('export-save').click(),
-  ])) as [Download, unknown]
-  const path = await download.path()
-  return { name: download.suggestedFilename(), content: readFileSync(path, 'utf8') }
+  const { name, bytes } = await download(dialog().getByTestId('export-save'))
+  return { name, content: bytes.toString('utf8') }
+}
+
+/** Opens one of the dashboard's Export menu items. */
+async function exportMenu(item: string): Promise<void> {
+  await byId('nav-dashboard').click()
+  await byId('issuer-export-menu').click()
+  await byId(item).click()
+}
+
+/** The paths of an export's file table. */
+function filePaths(table: Locator): Promise<string[]> {
+  return table
+    .getByTestId('export-file')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path') ?? ''))
 }
 
 beforeAll(() => {
@@ -114,6 +135,76 @@ describe('export from the console', () => {
     expect(JSON.stringify(json)).toContain(CLIENT_ID)
     expect(await page.content()).not.toContain(secret)
     await screenshot(page, 'export-redacted-json')
+  })
+
+  it("the dashboard exports the issuer's trust material, without client formats", async () => {
+    await page.keyboard.press('Escape')
+    await dialog().waitFor({ state: 'detached' })
+    await exportMenu('export-issuer-item')
+    await dialog().waitFor()
+    await expect
+      .poll(() => dialog().getByTestId('export-document').getAttribute('data-format'))
+      .toBe('json')
+    expect(await dialog().getByRole('radio', { name: 'DPS (YAML)', exact: true }).count()).toBe(0)
+    await chooseFormat('Hub authorization (YAML)', 'hub-authorization-yaml')
+    const file = await save()
+    expect(file.content).toContain(exportConsole.current.serve.ready.issuer)
+    expect(parseYaml(file.content)).toBeTruthy()
+    await page.keyboard.press('Escape')
+    await dialog().waitFor({ state: 'detached' })
+  })
+
+  it('the static bundle says revocation is off and offers discovery and the JWKS', async () => {
+    await exportMenu('export-bundle-item')
+    const bundle = byId('bundle-dialog')
+    await expect(bundle.getByTestId('bundle-revocation-off').innerText()).resolves.toContain(
+      'Revocation is off',
+    )
+    await bundle.getByTestId('bundle-make').click()
+    const files = bundle.getByTestId('bundle-files')
+    await files.waitFor()
+    const jwksPath = (await filePaths(files)).find((p) => p.endsWith('jwks.json'))
+    expect(jwksPath).toBeDefined()
+    const jwks = await download(files.getByRole('button', { name: `Download ${jwksPath}` }))
+    const keys = (JSON.parse(jwks.bytes.toString('utf8')) as { keys: unknown[] }).keys
+    expect(keys.length).toBeGreaterThan(0)
+    await screenshot(page, 'export-bundle')
+    await page.keyboard.press('Escape')
+    await bundle.waitFor({ state: 'detached' })
+  })
+
+  it('settings: a backup under a passphrase is saved encrypted, with its counts', async () => {
+    await byId('nav-settings').click()
+    const passphrase = 'correct horse battery staple'
+    await byId('backup-passphrase').fill(passphrase)
+    await byId('backup-confirm').fill(passphrase)
+    const file = await download(byId('backup-create'))
+    expect(file.name).toMatch(/^plgd-m2m-console-.*\.backup$/)
+    expect(file.bytes.length).toBeGreaterThan(100)
+    expect(file.bytes.toString('latin1')).not.toContain(CLIENT_ID)
+    await expect(byId('backup-count-clients').innerText()).resolves.toBe('1')
+    await expect(byId('backup-passphrase').inputValue()).resolves.toBe('')
+  })
+
+  it('move to plgd: confirmed first, then the client is rotated and the files are offered', async () => {
+    await exportMenu('export-plgd-item')
+    const graduation = byId('graduation-dialog')
+    await graduation.getByTestId('graduation-confirm').waitFor()
+    await graduation.getByTestId('graduation-submit').click()
+    const report = graduation.getByTestId('graduation-report')
+    await report.waitFor()
+    // textContent: badges are upper-cased by CSS.
+    await expect(report.getByTestId(`graduated-${CLIENT_ID}`).textContent()).resolves.toContain(
+      'rotated',
+    )
+    const files = report.getByTestId('graduation-files')
+    const configPath = (await filePaths(files)).find((p) => p.endsWith('config.yaml'))
+    expect(configPath).toBeDefined()
+    const config = await download(files.getByRole('button', { name: `Download ${configPath}` }))
+    const parsed = parseYaml(config.bytes.toString('utf8')) as { oauthSigner?: unknown }
+    expect(parsed.oauthSigner).toBeTruthy()
+    expect(await files.getByTestId('export-file-secret').count()).toBeGreaterThan(0)
+    await screenshot(page, 'export-graduation')
   })
 
   it('nothing went wrong in the page', () => {

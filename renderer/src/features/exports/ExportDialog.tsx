@@ -118,8 +118,10 @@ function ExportPanel({
 }
 
 function DocumentView({ doc, target }: { doc: ExportedDocument; target: ExportTarget }) {
-  const preview =
-    target.kind === 'client' ? maskSecret(doc.content, target.secret, target.id) : doc.content
+  // Everything shown is masked, the notes too: only Copy, Save and the QR code use the secret.
+  const mask = (text: string) =>
+    target.kind === 'client' ? maskSecret(text, target.secret, target.id) : text
+  const preview = mask(doc.content)
   const holdsSecret = doc.containsSecret && !doc.redacted
   return (
     <Stack gap="xs" data-testid="export-document" data-format={doc.format}>
@@ -134,14 +136,14 @@ function DocumentView({ doc, target }: { doc: ExportedDocument; target: ExportTa
           {doc.redacted ? 'redacted: no secret' : holdsSecret ? 'holds the secret' : 'no secret'}
         </Badge>
       </Group>
-      <NotesList notes={doc.notes} testId="export-notes" />
+      <NotesList notes={doc.notes.map(mask)} testId="export-notes" />
       {doc.placeholders.length > 0 && (
         <Text size="sm" data-testid="export-placeholders">
           Fill in before use:{' '}
           {doc.placeholders.map((p, i) => (
             <span key={p}>
               {i > 0 && ', '}
-              <Code>{p}</Code>
+              <Code>{mask(p)}</Code>
             </span>
           ))}
         </Text>
