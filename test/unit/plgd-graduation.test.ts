@@ -15,6 +15,7 @@ import type {
   PlgdImport,
 } from '../../shared/contract/index.js'
 import { openTestApp, type TestApp } from '../helpers/fakes.js'
+import { checkChartValues } from '../helpers/plgd-chart-schema.js'
 import { authenticates, loadPlgdConfig } from '../helpers/plgd-m2m-config.js'
 
 /**
@@ -171,6 +172,7 @@ describe('export.plgd', () => {
 
     const values = parse(g.files.find((f) => f.path === 'values.yaml')!.content)
     expect(values.global.m2mOAuthServer.privateKey).toContain('BEGIN PRIVATE KEY')
+    expect(checkChartValues(values)).toEqual([])
     expect(values.m2moauthserver.enabled).toBe(true)
     expect(values.m2moauthserver.domain).toBe(new URL(source.app.urls().issuer).host)
     const dps = values.m2moauthserver.oauthSigner.clients.find(
