@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
@@ -107,6 +107,28 @@ describe('clients add --export', () => {
     expect(result.code).not.toBe(0)
     expect(jsonError(result).message).toMatch(/--out/)
     expect((await runCli(['clients', 'show', 'lonely'], { dataDir })).code).not.toBe(0)
+  })
+})
+
+describe('clients rotate-secret --export', () => {
+  it('writes the new secret into a Kubernetes Secret; --force replaces the file', async () => {
+    const out = join(dataDir, 'dps-secret.yaml')
+    writeFileSync(out, 'old\n', { mode: 0o600 })
+    const refused = await runCli(
+      ['clients', 'rotate-secret', 'dps', '--export', 'k8s-secret', '--out', out, '--json'],
+      { dataDir },
+    )
+    expect(jsonError(refused).message).toMatch(/already exists/)
+    expect(readFileSync(out, 'utf8')).toBe('old\n')
+    const rotated = await cliJson<{ clientSecret: string }>(
+      ['clients', 'rotate-secret', 'dps', '--export', 'k8s-secret', '--out', out, '--force'],
+      { dataDir },
+    )
+    const manifest = parseYaml(readFileSync(out, 'utf8')) as { data: Record<string, string> }
+    expect(Buffer.from(manifest.data['client-secret']!, 'base64').toString()).toBe(
+      rotated.clientSecret,
+    )
+    expect(statSync(out).mode & 0o777).toBe(0o600)
   })
 })
 

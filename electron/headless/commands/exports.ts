@@ -48,7 +48,7 @@ function writeDocument(doc: ExportedDocument, out: string, force: boolean): stri
 /** What a human reads after a file was written: where, whether it holds the secret, what to fill in. */
 function describeWritten(doc: ExportedDocument, path: string): string {
   const lines = [
-    `wrote ${path} (${doc.format}, 0600)${doc.containsSecret ? ': it holds the client secret, keep it private and delete it once used' : ''}`,
+    `wrote ${path} (${doc.format}, 0600${doc.containsSecret ? ', holds the client secret' : ''})`,
     ...doc.placeholders.map((p) => `  fill in: ${p}`),
     ...doc.notes.map((n) => `  note: ${n}`),
   ]
