@@ -142,6 +142,23 @@ describe('export from the client detail', () => {
     expect(within(dialog).getByTestId('export-notes').textContent).toContain('goes to dps-yaml')
   })
 
+  // Arrow keys between radios are checked in Chromium (the e2e): user-event needs CSS.escape.
+  it('works from the keyboard: Enter on the format saves, Escape closes', async () => {
+    const { fake, user } = setupClients()
+    await user.click(await screen.findByTestId('export-client-button'))
+    const dialog = await screen.findByTestId('export-dialog')
+    await within(dialog).findByTestId('export-preview')
+    await user.click(within(dialog).getByLabelText('.env'))
+    await waitFor(() =>
+      expect(within(dialog).getByTestId('export-document').getAttribute('data-format')).toBe('env'),
+    )
+    expect(fake.callsTo('export.client').at(-1)).toEqual({ id: 'dps', format: 'env' })
+    await user.keyboard('{Enter}')
+    expect(downloads.downloads.map((d) => d.filename)).toEqual(['dps.env'])
+    await user.keyboard('{Escape}')
+    await waitFor(() => expect(screen.queryByTestId('export-dialog')).toBeNull())
+  })
+
   it('refuses a QR code for a payload too large, naming its size and the way out', async () => {
     const big = 'x'.repeat(4000)
     const { user } = setupClients({

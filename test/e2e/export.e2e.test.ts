@@ -135,6 +135,20 @@ describe('export from the console', () => {
     expect(JSON.stringify(json)).toContain(CLIENT_ID)
     expect(await page.content()).not.toContain(secret)
     await screenshot(page, 'export-redacted-json')
+
+    // By keyboard: an arrow moves to the next format, Enter saves it.
+    await dialog().getByRole('radio', { name: 'JSON', exact: true }).focus()
+    await page.keyboard.press('ArrowDown')
+    await expect
+      .poll(() => dialog().getByTestId('export-document').getAttribute('data-format'))
+      .toBe('env')
+    const [env] = (await Promise.all([
+      page.waitForEvent('download'),
+      page.keyboard.press('Enter'),
+    ])) as [Download, unknown]
+    const envText = readFileSync(await env.path(), 'utf8')
+    expect(envText).toContain(CLIENT_ID)
+    expect(envText).not.toContain(secret)
   })
 
   it("the dashboard exports the issuer's trust material, without client formats", async () => {
