@@ -343,13 +343,19 @@ function graduationNotes(o: {
         'key, so tokens issued here will not verify against it.',
     )
   }
+  const until = o.lastExpiry > 0 ? new Date(o.lastExpiry * 1000).toISOString() : 'now'
+  const keepConsole =
+    `Keep ${o.issuer} in the hubs' authorization.endpoints until the last token it issued ` +
+    `expires (${until}).`
   if (!o.kidKept) {
-    const until = o.lastExpiry > 0 ? new Date(o.lastExpiry * 1000).toISOString() : 'now'
     notes.push(
       `kid not kept: plgd publishes this key as ${o.derivedKid}, not ${o.kid} (a key made here ` +
         'is named by its RFC 7638 thumbprint), so tokens already issued will not verify there. ' +
-        `Keep ${o.issuer} in the hubs' authorization.endpoints until the last token it issued ` +
-        `expires (${until}).`,
+        keepConsole,
+    )
+  } else if (o.authority !== o.issuer) {
+    notes.push(
+      `Tokens already issued carry iss ${o.issuer}, not the new ${o.authority}. ${keepConsole}`,
     )
   }
   return notes

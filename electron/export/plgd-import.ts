@@ -171,6 +171,12 @@ function planClient(
     if (endpoints.length === 0) {
       refuse(`${where}.jwtPrivateKey.authorization.endpoints is empty: name the users' authority`)
     }
+    if (typeof c.owner === 'string' && c.owner !== '' && extra?.owner !== c.owner) {
+      ctx.notes.push(
+        `${c.id}: owner ${c.owner} dropped: a user-assertion client takes the owner from the ` +
+          "user's token (plgd would also mint for it without any token)",
+      )
+    }
     planned = {
       input: {
         ...policy,

@@ -201,6 +201,28 @@ describe('export.plgd', () => {
     )
   })
 
+  it('another domain: config and values name it, and the note says old tokens carry the old iss', async () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString()
+    await ok<KeyView>(cli, 'keys.import', { pem, activate: true })
+    const g = await ok<PlgdGraduation>(cli, 'export.plgd', {
+      includePrivateKey: true,
+      domain: 'auth.example.com',
+      mountPath: '/mnt/m2m',
+    })
+    const served = loadPlgdConfig(
+      g.files
+        .find((f) => f.path === 'config.yaml')!
+        .content.replaceAll('/mnt/m2m/', `${writeOut(g.files)}/secrets/`),
+      '/',
+    )
+    expect(served.issuer).toBe('https://auth.example.com/m2m-oauth-server')
+    expect(g.notes.join('\n')).toContain(
+      `Tokens already issued carry iss ${source.app.urls().issuer}, not the new https://auth.example.com/m2m-oauth-server`,
+    )
+  })
+
   it('refuses a domain with a scheme, naming the form it takes', async () => {
     expect(await fails(cli, 'export.plgd', { domain: 'https://auth.example' })).toMatch(
       /host\[:port\] without a scheme/,

@@ -134,7 +134,7 @@ describe('import.plgd from a hand-written config', () => {
         {},
         {
           secretFile: undefined,
-          owner: undefined,
+          owner: '9',
           jwtPrivateKey: {
             enabled: true,
             authorization: {
@@ -148,6 +148,8 @@ describe('import.plgd from a hand-written config', () => {
       files: { 'keys/signing.pem': SEC1_PEM, '/certs/idp.pem': 'IDP CA' },
     })
     if (!e.ok) throw new Error(e.error.message)
+    expect((e.value as PlgdImport).notes.join('\n')).toMatch(/owner 9 dropped/)
+    expect(t.app.clients.get('console-dps').owner).toBe('')
     expect(t.app.clients.get('console-dps').auth).toEqual({
       method: 'user_assertion',
       authorities: [{ authority: 'https://idp.example', caPem: 'IDP CA' }],

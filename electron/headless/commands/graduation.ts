@@ -149,12 +149,16 @@ export const graduationCommands = [
         throw new AppError('invalid_input', 'give --out DIR (or --stop-updating)')
       }
       const dir = v.out === undefined ? undefined : resolve(v.out)
-      const bundle = await ctx.call('export.bundle', {
-        ...(v.authority !== undefined ? { authority: v.authority } : {}),
-        ...(dir !== undefined && !v['stop-updating'] ? { keepUpdatedIn: dir } : {}),
+      const authority = v.authority !== undefined ? { authority: v.authority } : {}
+      let bundle = await ctx.call('export.bundle', {
+        ...authority,
         stopUpdating: v['stop-updating'],
       })
       const written = dir === undefined ? [] : writeUnder(dir, bundle.files, v.force, true)
+      // Kept only once written: a directory that refused the files is not remembered.
+      if (dir !== undefined && !v['stop-updating']) {
+        bundle = await ctx.call('export.bundle', { ...authority, keepUpdatedIn: dir })
+      }
       print(
         ctx.io,
         ctx.globals.json,
