@@ -50,13 +50,9 @@ export interface SecretRef {
 
 export function secretRef(ctx: ClientExportContext): SecretRef {
   const file = `/secrets/${ctx.client.id}/client-secret`
-  const inline = ctx.secret ?? null
-  return {
-    inline,
-    file,
-    uri: inline === null ? file : literalDataUri(inline),
-    usesSecret: ctx.client.auth.method === 'client_secret',
-  }
+  const usesSecret = ctx.client.auth.method === 'client_secret'
+  const inline = usesSecret ? (ctx.secret ?? null) : null
+  return { inline, file, uri: inline === null ? file : literalDataUri(inline), usesSecret }
 }
 
 /** The note every redacted document carries, naming the file and how to get a secret into it. */

@@ -155,36 +155,29 @@ export function withSecretExport<
         spec.method,
         spec.input(values as never, args as never),
       )) as ClientWithSecret
-      const id = value.client.id
-      const secret = value.clientSecret
-      let written: string
+      const shown = spec.json ? spec.json(value as never) : value
       let doc: ExportedDocument
+      let written: string
       try {
-        doc = await ctx.call('export.client', { id, format, ...(secret ? { secret } : {}) })
+        const { clientSecret: secret } = value
+        doc = await ctx.call('export.client', {
+          id: value.client.id,
+          format,
+          ...(secret ? { secret } : {}),
+        })
         written = writeDocument(doc, out, force)
       } catch (cause) {
-        // The client changed already: its secret must still reach the user.
-        ctx.io.out(
-          ctx.globals.json ? `${JSON.stringify(json(spec, value))}\n` : spec.human(value as never),
-        )
+        // The client changed already: its one-time secret must still reach the user.
+        ctx.io.out(ctx.globals.json ? `${JSON.stringify(shown)}\n` : spec.human(value as never))
         throw cause
       }
       if (ctx.globals.json) {
         const { content: _content, ...metadata } = doc
         ctx.io.out(
-          `${JSON.stringify({ ...(json(spec, value) as object), export: { ...metadata, written } })}\n`,
+          `${JSON.stringify({ ...(shown as object), export: { ...metadata, written } })}\n`,
         )
-      } else {
-        ctx.io.out(spec.human(value as never) + describeWritten(doc, written))
-      }
+      } else ctx.io.out(spec.human(value as never) + describeWritten(doc, written))
       return 0
     },
   }
-}
-
-function json<M extends 'clients.add' | 'clients.rotateSecret'>(
-  spec: MethodCommandSpec<M, OptionSpecs, ArgSpec | undefined>,
-  value: ClientWithSecret,
-): unknown {
-  return spec.json ? spec.json(value as never) : value
 }
