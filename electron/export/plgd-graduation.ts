@@ -343,10 +343,11 @@ function graduationNotes(o: {
         'key, so tokens issued here will not verify against it.',
     )
   }
-  const until = o.lastExpiry > 0 ? new Date(o.lastExpiry * 1000).toISOString() : 'now'
   const keepConsole =
-    `Keep ${o.issuer} in the hubs' authorization.endpoints until the last token it issued ` +
-    `expires (${until}).`
+    o.lastExpiry > 0
+      ? `Keep ${o.issuer} in the hubs' authorization.endpoints until the last token it issued ` +
+        `expires (${new Date(o.lastExpiry * 1000).toISOString()}).`
+      : 'No token was issued here yet: nothing needs the old issuer.'
   if (!o.kidKept) {
     notes.push(
       `kid not kept: plgd publishes this key as ${o.derivedKid}, not ${o.kid} (a key made here ` +

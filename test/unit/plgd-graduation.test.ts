@@ -106,6 +106,12 @@ afterEach(() => {
 describe('export.plgd', () => {
   it('rotates secret clients, keeps user-assertion clients, skips private_key_jwt and disabled ones, with reasons', async () => {
     const before = await ok<ClientView>(cli, 'clients.get', { id: 'dps' })
+    await ok(cli, 'tokens.issue', {
+      clientId: 'dps',
+      audiences: ['https://hub.example'],
+      lifetimeSeconds: 1800,
+    })
+    source.app.ledger.flush()
     const g = await ok<PlgdGraduation>(cli, 'export.plgd', {
       includePrivateKey: true,
       graceSeconds: 600,
@@ -150,7 +156,9 @@ describe('export.plgd', () => {
     // A key made here: plgd derives another kid, and the report says so with the fix.
     expect(served.jwks.keys[0]!.kid).toBe(g.key.plgdKid)
     expect(g.key.kidKept).toBe(false)
-    expect(g.notes.join('\n')).toMatch(/kid not kept.*authorization\.endpoints/s)
+    const lastExpiry = new Date((source.clock.now + 1800) * 1000).toISOString()
+    expect(g.notes.join('\n')).toMatch(/kid not kept.*authorization\.endpoints until/s)
+    expect(g.notes.join('\n')).toContain(`expires (${lastExpiry})`)
     expect(served.issuer).toBe(source.app.urls().issuer)
     expect(served.ownerClaim).toBe(source.app.issuerSettings().ownerClaim)
 

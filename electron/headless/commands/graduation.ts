@@ -71,7 +71,13 @@ function readReferenced(
   try {
     return readFileSync(full, 'utf8')
   } catch (cause) {
-    throw new AppError('invalid_input', `${what} ${reference}: cannot read ${full}`, { cause })
+    const beside = mounted === undefined ? '' : ` nor ${mounted}`
+    throw new AppError(
+      'invalid_input',
+      `${what} ${reference}: cannot read ${full}${beside}: put the file there (an export ` +
+        'without --include-private-key has no signing key: export again with it)',
+      { cause },
+    )
   }
 }
 
