@@ -68,7 +68,7 @@ export function redactionNotes(ctx: ClientExportContext, ref: SecretRef): string
   }
   return [
     `redacted: the secret is read from ${ref.file}; put the secret there (secrets are stored ` +
-      `hashed, so a new one comes from \`clients rotate-secret ${ctx.client.id} --export FORMAT --out FILE\`)`,
+      `hashed, so a new one comes from \`clients rotate-secret ${ctx.client.id} --grace 1h --export FORMAT --out FILE\`)`,
   ]
 }
 
