@@ -88,7 +88,9 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   let keyStored = false
   try {
     mkdirSync(staging, { mode: 0o700 })
-    const settings = { ...checked.settings, vault }
+    // The kept issuer bundle's directory is a path on the old machine: the new one starts without
+    // it (`export bundle --out DIR` there again), rather than writing into a path it never chose.
+    const settings = { ...checked.settings, vault, issuerBundle: null }
     writeFileSync(join(staging, SETTINGS_FILE), JSON.stringify(settings, null, '\t'), {
       mode: 0o600,
       flag: 'wx',

@@ -62,6 +62,7 @@ beforeAll(async () => {
     await app.keys.rotate()
     sourceJwks = app.keys.jwksJson()
     sourceKeys = app.keys.list().length
+    app.settings.set('issuerBundle', { dir: join(root, 'old-laptop-bundle') })
     backup = await createBackup({
       app,
       passphrase: PASS,
@@ -138,6 +139,8 @@ describe('backup restore', () => {
       expect(app.clients.authenticate('dps', `${secret}x`)).toBeUndefined()
       expect(app.ledger.get(jti)).toMatchObject({ id: jti, owner: 'alice' })
       expect(app.keys.jwksJson()).toBe(sourceJwks)
+      // A path on the old machine is not kept up to date from the new one.
+      expect(app.settings.get('issuerBundle')).toBeNull()
       expect(app.audit.verify()).toEqual({ ok: true, entries: result.auditEntries })
       const actions = app.audit.list(0, 3).items.map((e) => e.action)
       expect(actions[0]).toBe('backup.restored')
