@@ -61,6 +61,9 @@ const client = {
   secrets: [],
 }
 
+/** What settings.update answers when nothing needs a restart and the issuer URL stays. */
+const settingsSet = { effects: { restartNeeded: [], authority: null } }
+
 describe('the command table', () => {
   it('names each command once', () => {
     const words = COMMANDS.map((c) => c.words)
@@ -235,9 +238,7 @@ describe('command lines to contract calls', () => {
       expect(add.calls[0]?.input).toMatchObject({ owner: '', auth })
       const set = await run(
         ['settings', 'set', authority, 'https://auth.example', ca, caFile],
-        () => ({
-          effects: { restartNeeded: [], authority: null },
-        }),
+        () => settingsSet,
       )
       expect(set.code, set.err).toBe(0)
       expect(set.calls[0]).toEqual({
@@ -248,7 +249,8 @@ describe('command lines to contract calls', () => {
   })
 
   it("settings set --trusted-authority '' clears the list; no option at all is an error", async () => {
-    const cleared = await run(['settings', 'set', '--trusted-authority', ''])
+    const cleared = await run(['settings', 'set', '--trusted-authority', ''], () => settingsSet)
+    expect(cleared.code, cleared.err).toBe(0)
     expect(cleared.calls[0]?.input).toEqual({ trustedAuthorities: [] })
     const nothing = await run(['settings', 'set', '--json'])
     expect(nothing.code).toBe(1)
@@ -262,7 +264,11 @@ describe('command lines to contract calls', () => {
       () => ({ accessToken: 't', expiresIn: 1, expiresAt: 1, jti: 'j' }),
     )
     expect(issue.calls[0]?.input).toMatchObject({ clientId: 'dps', deviceId: 'd1', owner: '2' })
-    const set = await run(['settings', 'set', '--listen-host', '0.0.0.0', '--port', '9443'])
+    const set = await run(
+      ['settings', 'set', '--listen-host', '0.0.0.0', '--port', '9443'],
+      () => settingsSet,
+    )
+    expect(set.code, set.err).toBe(0)
     expect(set.calls[0]?.input).toEqual({ listenHost: '0.0.0.0', port: 9443 })
   })
 
