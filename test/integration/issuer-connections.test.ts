@@ -140,7 +140,7 @@ describe('issuer connections', () => {
       { headersTimeoutMs: 200, requestTimeoutMs: 400, checkIntervalMs: 50 },
       true,
     )
-    const socket = tlsConnect({ port, host: '127.0.0.1', ca: tls.ca, servername: '127.0.0.1' })
+    const socket = tlsConnect({ port, host: '127.0.0.1', ca: tls.ca })
     socket.on('error', () => undefined)
     sockets.push(socket)
     await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()))
