@@ -1,6 +1,7 @@
 import type { OnboardFailurePlace, ProvisioningStepView } from '../../shared/contract/index.js'
 import { httpStatusOf } from '../plgd/device-failures.js'
-import { coapGatewayProviderSnippet, endpointsSnippet } from '../plgd/dps-checklist.js'
+import { coapGatewayProviderSnippet } from '../plgd/dps-checklist.js'
+import { authorizationEndpointSnippet } from '../plgd/hub-trust-snippet.js'
 
 /**
  * Why a device could not be pointed at DPS or onboarded, as the technician must read it: where
@@ -183,8 +184,9 @@ export interface CloudFailureContext {
   coapGateway: string
   providerName: string
   clientId: string
-  /** Our issuer's authority, and the claims the hub reads. */
+  /** Our issuer's authority and CA (null before TLS), and the claims the hub reads. */
   issuer: string
+  issuerCaPem: string | null
   /** The authority the hub's own services trust (hub-configuration `authority`). */
   hubAuthority: string
   ownerClaim: string
@@ -208,9 +210,12 @@ export function explainCloudFailure(ctx: CloudFailureContext, clec: number | nul
       deviceIdClaim: ctx.deviceIdClaim,
       providerName: ctx.providerName,
       issuer: ctx.issuer,
+      issuerCaPem: ctx.issuerCaPem,
     })
     const ours = sameAuthority(ctx.hubAuthority, ctx.issuer)
-    const snippet = ours ? provider : `${provider}---\n${endpointsSnippet(ctx.issuer)}`
+    const snippet = ours
+      ? provider
+      : `${provider}---\n${authorizationEndpointSnippet({ authority: ctx.issuer, caPem: ctx.issuerCaPem })}`
     return new OnboardFailure(
       'token',
       `${head}: coap-gateway's provider "${ctx.providerName}" does not accept tokens of this issuer (${ctx.issuer}) for client ${ctx.clientId} and owner ${ctx.owner}. The hub admin adds a provider of that name with grantType clientCredentials and this issuer as authority${ours ? '' : ", and this issuer to coap-gateway's authorization.endpoints"} (YAML below), or give \`--provider NAME\` of a provider that has it`,

@@ -46,7 +46,13 @@ export interface OnboardDeps {
   mintDeviceToken(
     request: MintRequest,
   ): Promise<{ accessToken: string; jti: string; expiresAt: number }>
-  issuer(): { url: string; ownerClaim: string; deviceIdClaim: string; maxLifetimeSeconds: number }
+  issuer(): {
+    url: string
+    caPem: string | null
+    ownerClaim: string
+    deviceIdClaim: string
+    maxLifetimeSeconds: number
+  }
   /** Between polls (1 s by default, as plgd's UI polls the cloud status). */
   pollMs?: number
   nowMs?: () => number
@@ -218,6 +224,7 @@ class OnboardRun {
             providerName: this.ctx.input.providerName,
             clientId: this.ctx.input.clientId,
             issuer: issuer.url,
+            issuerCaPem: issuer.caPem,
             hubAuthority: this.#profile.authority,
             ownerClaim: this.#profile.ownerClaim,
             deviceIdClaim: this.#profile.deviceIdClaim,

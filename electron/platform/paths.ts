@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { checkPrivateDir, type OwnerCheckOptions } from './ownership.js'
@@ -44,3 +44,12 @@ export function controlSocketPath(dataDir: string): string {
 }
 
 export const CA_CERT_FILE = 'ca.pem'
+
+/** The console CA that hubs and services trust (ca.pem); null before the issuer first started. */
+export function readConsoleCaPem(dataDir: string): string | null {
+  try {
+    return readFileSync(join(dataDir, CA_CERT_FILE), 'utf8')
+  } catch {
+    return null
+  }
+}

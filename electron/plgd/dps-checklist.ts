@@ -1,9 +1,8 @@
 import { stringify } from 'yaml'
 import type { ChecklistItem, ClientView, HubView } from '../../shared/contract/index.js'
 import { isLoopbackUrl } from './dps-warnings.js'
+import { authorizationEndpoint, authorizationEndpointSnippet } from './hub-trust-snippet.js'
 
-/** Where the hub admin is told to put the console's CA; any path works if used consistently. */
-export const CONSOLE_CA_PATH = '/certs/plgd-m2m-console-ca.pem'
 /** The client coap-gateway exchanges DPS tokens with (it mints for many owners). */
 export const COAP_GATEWAY_CLIENT = 'coap-gateway'
 
@@ -18,30 +17,16 @@ export interface ChecklistInput {
 
 const yaml = (value: unknown): string => stringify(value, { lineWidth: 0 })
 
-/** The `authorization.endpoints` entry every validating hub service needs for our issuer. */
-export function endpointsSnippet(issuer: string): string {
-  return yaml({
-    authorization: {
-      endpoints: [
-        {
-          authority: issuer,
-          http: {
-            timeout: '10s',
-            tls: { caPool: [CONSOLE_CA_PATH], useSystemCAPool: false },
-          },
-        },
-      ],
-    },
-  })
-}
-
 /** coap-gateway's provider for DPS tokens (interop §3.1, §3.6 item 4). */
 export function coapGatewayProviderSnippet(input: {
   ownerClaim: string
   deviceIdClaim: string
   providerName: string
   issuer: string
+  /** The console CA, carried inline as in the `authorization.endpoints` entry; null before TLS. */
+  issuerCaPem: string | null
 }): string {
+  const { http } = authorizationEndpoint({ authority: input.issuer, caPem: input.issuerCaPem })
   return yaml({
     apis: {
       coap: {
@@ -55,7 +40,7 @@ export function coapGatewayProviderSnippet(input: {
               clientID: COAP_GATEWAY_CLIENT,
               clientSecretFile: `/secrets/${COAP_GATEWAY_CLIENT}.secret`,
               grantType: 'clientCredentials',
-              http: { timeout: '10s', tls: { caPool: [CONSOLE_CA_PATH], useSystemCAPool: false } },
+              http,
             },
           ],
         },
@@ -82,7 +67,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
     client.owner !== '' &&
     (!wantsDeviceId || client.allowDeviceId)
   const caNote = issuer.caPem
-    ? `Save the console's CA (\`status\` shows it, or ca.pem in the data directory) as ${CONSOLE_CA_PATH} on the hub.`
+    ? "The entries below carry the console's CA inline (a data: URI in caPool); a file path to ca.pem from the console's data directory works as well."
     : 'The issuer has no CA of its own: use the CA that signed its certificate.'
   return [
     {
@@ -122,7 +107,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
         'certificate-authority, coap-gateway, identity-store and resource-aggregate trust this issuer',
       done: null,
       detail: `The hub admin adds this entry to authorization.endpoints of each (in the Helm chart: global.authorization.endpoints, and the CA in global.extraCAPool.authorization). ${caNote}`,
-      snippet: endpointsSnippet(issuer.url),
+      snippet: authorizationEndpointSnippet({ authority: issuer.url, caPem: issuer.caPem }),
     },
     {
       id: 'coap-gateway-provider',
@@ -135,6 +120,7 @@ export function dpsChecklist(input: ChecklistInput): ChecklistItem[] {
         deviceIdClaim: profile.deviceIdClaim,
         providerName,
         issuer: issuer.url,
+        issuerCaPem: issuer.caPem,
       }),
     },
     {

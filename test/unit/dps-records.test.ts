@@ -231,7 +231,7 @@ describe('operator checklist (interop §3.6)', () => {
     }
   })
 
-  it('gives the authorization.endpoints entry as YAML with the caPool', () => {
+  it('gives the authorization.endpoints entry as YAML with the console CA inline', () => {
     expect(parse(byId['authorization-endpoints']!.snippet!)).toEqual({
       authorization: {
         endpoints: [
@@ -239,7 +239,7 @@ describe('operator checklist (interop §3.6)', () => {
             authority: ISSUER,
             http: {
               timeout: '10s',
-              tls: { caPool: ['/certs/plgd-m2m-console-ca.pem'], useSystemCAPool: false },
+              tls: { caPool: [`data:;base64,${b64(CA_PEM)}`], useSystemCAPool: false },
             },
           },
         ],
@@ -257,7 +257,7 @@ describe('operator checklist (interop §3.6)', () => {
       clientID: 'coap-gateway',
       clientSecretFile: '/secrets/coap-gateway.secret',
       grantType: 'clientCredentials',
-      http: { tls: { caPool: ['/certs/plgd-m2m-console-ca.pem'] } },
+      http: { tls: { caPool: [`data:;base64,${b64(CA_PEM)}`], useSystemCAPool: false } },
     })
   })
 

@@ -13,6 +13,7 @@ import { FakeDps, HUB_CA_PEM, HUB_ID, ISSUER, hubContext, hubView } from './dps-
 import { APP_URL, FakeClientApp, detailOf, fakeJob, httpError } from './local-onboard-fixtures.js'
 
 const TOKEN_PREFIX = 'eyJ.secret-token-of-'
+const ISSUER_CA_PEM = '-----BEGIN CERTIFICATE-----\nTUlJQg==\n-----END CERTIFICATE-----\n'
 
 function input(over: Partial<LocalOnboard> = {}): LocalOnboard {
   return {
@@ -56,6 +57,7 @@ function handler(s: Setup) {
     },
     issuer: () => ({
       url: ISSUER,
+      caPem: ISSUER_CA_PEM,
       ownerClaim: 'https://plgd.dev/owner',
       deviceIdClaim: 'https://plgd.dev/deviceId',
       maxLifetimeSeconds: 86_400,
@@ -170,6 +172,9 @@ describe('local.onboard', () => {
     expect(detail.snippet).toContain('grantType: clientCredentials')
     // The hub's services trust another authority: coap-gateway must list ours too.
     expect(detail.snippet).toContain('endpoints:')
+    // The provider and the endpoint entry both carry our CA inline, ready to paste.
+    const inlineCa = `data:;base64,${Buffer.from(ISSUER_CA_PEM).toString('base64')}`
+    expect(detail.snippet!.split(inlineCa)).toHaveLength(3)
   })
 
   it('leaves the endpoints entry out when the hub already trusts this issuer', async () => {

@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { ClientChange, clientsMethods } from '../../../shared/contract/index.js'
 import { testCredentials } from '../../clients/credential-test.js'
 import { request } from '../../net/http-client.js'
-import { CA_CERT_FILE } from '../../platform/paths.js'
+import { readConsoleCaPem } from '../../platform/paths.js'
 import type { App } from '../../app.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
@@ -29,14 +27,6 @@ function loopbackEndpoint(app: App): string {
   const wildcard = ['0.0.0.0', '::', 'localhost'].includes(listenHost)
   url.hostname = wildcard || listenHost.startsWith('127.') ? '127.0.0.1' : listenHost
   return url.href
-}
-
-function issuerCa(app: App): string | undefined {
-  try {
-    return readFileSync(join(app.dataDir, CA_CERT_FILE), 'utf8')
-  } catch {
-    return undefined
-  }
 }
 
 /**
@@ -100,7 +90,7 @@ export function implementClients({
     },
     'clients.testCredentials': (input) => {
       const settings = app.issuerSettings()
-      const caPem = issuerCa(app)
+      const caPem = readConsoleCaPem(app.dataDir) ?? undefined
       return testCredentials(
         {
           loopbackTokenEndpoint: loopbackEndpoint(app),

@@ -1,29 +1,18 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { dpsMethods } from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
 import type { App } from '../../app.js'
-import { CA_CERT_FILE } from '../../platform/paths.js'
+import { readConsoleCaPem } from '../../platform/paths.js'
 import { dpsChecklist } from '../../plgd/dps-checklist.js'
 import { dpsSetup } from '../../plgd/dps-setup.js'
 import { dpsWatchHandler, WATCH_CONCURRENCY } from '../../plgd/dps-watch.js'
 import { hubBearerMinter, type MintedBearer } from '../../plgd/hub-bearer.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
-/** Our CA, which DPS must trust to call the token endpoint; null without TLS material yet. */
-function issuerCaPem(app: App): string | null {
-  try {
-    return readFileSync(join(app.dataDir, CA_CERT_FILE), 'utf8')
-  } catch {
-    return null
-  }
-}
-
 function issuerView(app: App) {
   const s = app.issuerSettings()
   return {
     url: app.urls().issuer,
-    caPem: issuerCaPem(app),
+    caPem: readConsoleCaPem(app.dataDir),
     ownerClaim: s.ownerClaim,
     deviceIdClaim: s.deviceIdClaim,
   }

@@ -1,16 +1,23 @@
 import type { exportsMethods } from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
 import type { App } from '../../app.js'
+import { readConsoleCaPem } from '../../platform/paths.js'
 import { exportClient } from '../../export/client-formats.js'
 import type { IssuerExportContext } from '../../export/export-context.js'
 import { exportIssuer } from '../../export/issuer-formats.js'
 import type { DomainTable, MethodContext } from './method-table.js'
-import { readCaPem } from './status.js'
 
 function issuerContext(app: App): IssuerExportContext {
   const { issuer, tokenEndpoint, jwksUri } = app.urls()
   const { ownerClaim, deviceIdClaim } = app.issuerSettings()
-  return { issuer, tokenEndpoint, jwksUri, caPem: readCaPem(app), ownerClaim, deviceIdClaim }
+  return {
+    issuer,
+    tokenEndpoint,
+    jwksUri,
+    caPem: readConsoleCaPem(app.dataDir),
+    ownerClaim,
+    deviceIdClaim,
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { App } from '../../app.js'
 import { missingDpsEndpoint } from '../../local/onboard-failures.js'
 import { onboardHandler, onboardProfileProblem } from '../../local/onboard.js'
 import { pointAtDpsHandler } from '../../local/point-at-dps.js'
+import { readConsoleCaPem } from '../../platform/paths.js'
 import { hubBearerMinter, type MintedBearer } from '../../plgd/hub-bearer.js'
 import { clientAppsFor } from './local-apps.js'
 import type { MethodContext, MethodTable } from './method-table.js'
@@ -73,6 +74,7 @@ export function implementLocalOnboarding({
         const s = app.issuerSettings()
         return {
           url: app.urls().issuer,
+          caPem: readConsoleCaPem(app.dataDir),
           ownerClaim: s.ownerClaim,
           deviceIdClaim: s.deviceIdClaim,
           maxLifetimeSeconds: s.maxLifetimeSeconds,

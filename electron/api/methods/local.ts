@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { localMethods, LocalStatus } from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
 import type { App } from '../../app.js'
@@ -9,20 +7,11 @@ import { csrSigner, type CsrSigner } from '../../local/csr-signing.js'
 import { discoverHandler } from '../../local/discover.js'
 import { offboardHandler } from '../../local/offboard.js'
 import { disownHandler, ownHandler } from '../../local/ownership.js'
-import { CA_CERT_FILE } from '../../platform/paths.js'
+import { readConsoleCaPem } from '../../platform/paths.js'
 import { createPlgdClient } from '../../plgd/plgd-http-client.js'
 import { localApps } from './local-apps.js'
 import { implementLocalOnboarding } from './local-onboarding.js'
 import type { DomainTable, MethodContext } from './method-table.js'
-
-/** Our CA, which the hub's certificate-authority must trust for our issuer; null before TLS. */
-function issuerCaPem(app: App): string | null {
-  try {
-    return readFileSync(join(app.dataDir, CA_CERT_FILE), 'utf8')
-  } catch {
-    return null
-  }
-}
 
 /** The hub profile's certificate-authority signing with a bearer of ours for `owner`. */
 function signerOf(
@@ -37,7 +26,7 @@ function signerOf(
     publishedCa,
     bearer,
     owner,
-    issuer: { authority: app.urls().issuer, caPem: issuerCaPem(app) },
+    issuer: { authority: app.urls().issuer, caPem: readConsoleCaPem(app.dataDir) },
     makeClient: (o) => createPlgdClient({ ...o, service: 'certificate-authority', log: app.log }),
   })
 }

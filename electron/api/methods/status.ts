@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { StatusView, statusMethods } from '../../../shared/contract/index.js'
 import type { App } from '../../app.js'
-import { CA_CERT_FILE } from '../../platform/paths.js'
+import { readConsoleCaPem } from '../../platform/paths.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 import { settingsView } from './settings.js'
 import { statusWarnings } from './status-warnings.js'
@@ -16,7 +14,7 @@ export function statusView(app: App): StatusView {
     setupCompleted: app.settings.get('setupCompleted') === true,
     vault: { mode: app.vault.mode },
     issuer: { ...app.urls(), running: app.running(), station: app.station() },
-    caCertPem: readCaPem(app),
+    caCertPem: readConsoleCaPem(app.dataDir),
     activeKey: keys.find((k) => k.state === 'active') ?? null,
     counts: { clients: app.clients.list().length, ...stats },
     authentication: app.tokens.authenticationStats(),
@@ -27,15 +25,6 @@ export function statusView(app: App): StatusView {
       keys,
       lastSkew: app.clockSkew.last(),
     }),
-  }
-}
-
-/** The console CA (ca.pem in the data directory); null before the issuer first started. */
-export function readCaPem(app: App): string | null {
-  try {
-    return readFileSync(join(app.dataDir, CA_CERT_FILE), 'utf8')
-  } catch {
-    return null
   }
 }
 
