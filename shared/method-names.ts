@@ -66,6 +66,7 @@ export const METHOD_NAMES = [
   'export.issuer',
   'export.bundle',
   'export.plgd',
+  'import.plgdReferences',
   'import.plgd',
   'backup.create',
   'about.get',

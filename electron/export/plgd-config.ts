@@ -1,3 +1,5 @@
+import { parse } from 'yaml'
+import type { PlgdReference } from '../../shared/contract/index.js'
 import { AppError } from '../../shared/errors.js'
 import { readDataUri } from '../plgd/plgd-json.js'
 
@@ -58,6 +60,62 @@ export const KNOWN_TOP_LEVEL = ['oauthSigner', 'apis', 'clients', 'log'] as cons
 
 /** The one grant plgd's clients accept. */
 export const CLIENT_CREDENTIALS = 'client_credentials'
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** A config.yaml read as YAML, with its `oauthSigner` block; refused, saying why, otherwise. */
+export function readPlgdConfig(configYaml: string): {
+  config: Record<string, unknown>
+  signer: Record<string, unknown>
+} {
+  let config: unknown
+  try {
+    config = parse(configYaml)
+  } catch (cause) {
+    const reason = (cause as Error).message.split('\n')[0]
+    throw new AppError('invalid_input', `config.yaml is not YAML: ${reason}`, { cause })
+  }
+  if (!isObject(config) || !isObject(config.oauthSigner)) {
+    throw new AppError(
+      'invalid_input',
+      'config.yaml has no oauthSigner block: choose the m2m-oauth-server config',
+    )
+  }
+  return { config, signer: config.oauthSigner }
+}
+
+/**
+ * The files an `oauthSigner` block names (the signing key, each client's secret, the CAs of a
+ * jwtPrivateKey client's authorities), each once, in the config's order: what import needs
+ * beside config.yaml. `data:` references carry their content and need no file.
+ */
+export function plgdReferences(signer: Record<string, unknown>): PlgdReference[] {
+  const found = new Map<string, string>()
+  const add = (reference: unknown, what: string) => {
+    if (typeof reference !== 'string' || reference.trim() === '') return
+    if (reference.startsWith('data:') || found.has(reference)) return
+    found.set(reference, what)
+  }
+  add(signer.privateKeyFile, 'oauthSigner.privateKeyFile')
+  const clients = Array.isArray(signer.clients) ? signer.clients : []
+  clients.forEach((c: unknown, i) => {
+    if (!isObject(c)) return
+    const at = `oauthSigner.clients[${i}]`
+    add(c.secretFile, `${at}.secretFile (client ${String(c.id)})`)
+    const jwt = isObject(c.jwtPrivateKey) ? c.jwtPrivateKey : {}
+    const authorization = isObject(jwt.authorization) ? jwt.authorization : {}
+    const endpoints = Array.isArray(authorization.endpoints) ? authorization.endpoints : []
+    endpoints.forEach((e: unknown, j) => {
+      const tls = isObject(e) && isObject(e.http) && isObject(e.http.tls) ? e.http.tls : {}
+      const pool = Array.isArray(tls.caPool) ? tls.caPool : [tls.caPool]
+      for (const ref of pool) {
+        add(ref, `${at}.jwtPrivateKey.authorization.endpoints[${j}].http.tls.caPool`)
+      }
+    })
+  })
+  return [...found].map(([reference, what]) => ({ reference, what }))
+}
 
 /** Seconds as a Go duration plgd parses: `3600s`. */
 export function goDuration(seconds: number): string {

@@ -1,4 +1,3 @@
-import { parse } from 'yaml'
 import type { z } from 'zod'
 import {
   addClientInput,
@@ -22,6 +21,7 @@ import {
   KNOWN_SIGNER_FIELDS,
   KNOWN_TOP_LEVEL,
   parseGoDuration,
+  readPlgdConfig,
   resolveReference,
   type PlgdClient,
   type PlgdEndpoint,
@@ -220,18 +220,7 @@ function planClient(
 /** Reads and checks everything, then applies it: clients, the claim names, the key. */
 export async function importFromPlgd(deps: ImportDeps, input: ImportInput): Promise<PlgdImport> {
   const { app } = deps
-  let config: unknown
-  try {
-    config = parse(input.configYaml)
-  } catch (cause) {
-    throw new AppError('invalid_input', `config.yaml is not YAML: ${(cause as Error).message}`, {
-      cause,
-    })
-  }
-  if (!isObject(config) || !isObject(config.oauthSigner)) {
-    return refuse('config.yaml has no oauthSigner block: is it an m2m-oauth-server config?')
-  }
-  const signer = config.oauthSigner
+  const { config, signer } = readPlgdConfig(input.configYaml)
   const notes = [
     ...unknownFields(config, KNOWN_TOP_LEVEL, 'config').map((f) => `unknown field ${f} ignored`),
     ...unknownFields(signer, KNOWN_SIGNER_FIELDS, 'oauthSigner').map(

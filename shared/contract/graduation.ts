@@ -84,6 +84,14 @@ export const importPlgdInput = z.object({
   activate: z.boolean().default(true),
 })
 
+export const plgdReferencesInput = importPlgdInput.pick({ configYaml: true })
+
+/** A file a plgd config names, as written there, and which field names it. */
+export interface PlgdReference {
+  reference: string
+  what: string
+}
+
 export interface PlgdImport {
   clients: { id: string; outcome: 'added' | 'skipped'; reason?: string }[]
   key: { kid: string; alg: string; activated: boolean } | null
@@ -94,5 +102,9 @@ export interface PlgdImport {
 export const graduationMethods = {
   'export.bundle': { input: exportBundleInput, output: {} as IssuerBundle },
   'export.plgd': { input: exportPlgdInput, output: {} as PlgdGraduation },
+  'import.plgdReferences': {
+    input: plgdReferencesInput,
+    output: {} as { references: PlgdReference[] },
+  },
   'import.plgd': { input: importPlgdInput, output: {} as PlgdImport },
 } as const

@@ -150,8 +150,14 @@ describe('import from plgd m2m-oauth-server', () => {
     return screen.findByTestId('import-plgd-dialog')
   }
 
-  it('lists the files the config names, blocks import until each is given, then sends them by reference', async () => {
+  it('lists the files main reads in the config, blocks import until each is given, then sends them by reference', async () => {
     const { fake, user } = setup({
+      'import.plgdReferences': () => ({
+        references: [
+          { reference: '/keys/signing.pem', what: 'oauthSigner.privateKeyFile' },
+          { reference: '/secrets/clients/dps', what: 'oauthSigner.clients[0].secretFile' },
+        ],
+      }),
       'import.plgd': ({ files }: ParsedInput<'import.plgd'>) => ({
         clients: [
           { id: 'dps', outcome: 'added' as const },
@@ -171,7 +177,10 @@ describe('import from plgd m2m-oauth-server', () => {
       new File([CONFIG_YAML], 'config.yaml', { type: 'application/yaml' }),
     )
     await within(dialog).findByTestId('import-plgd-references')
-    // Only oauthSigner's files, and not data: references.
+    expect(fake.callsTo('import.plgdReferences')).toEqual([{ configYaml: CONFIG_YAML }])
+    expect(within(dialog).getByTestId('import-plgd-references').textContent).toContain(
+      'oauthSigner.clients[0].secretFile',
+    )
     const refs = within(dialog)
       .getAllByTestId('import-plgd-reference')
       .map((r) => r.getAttribute('data-ref'))
@@ -210,8 +219,16 @@ describe('import from plgd m2m-oauth-server', () => {
     expect(within(report).getByTestId('import-plgd-notes').textContent).toContain('read 2 files')
   })
 
-  it("says what is wrong with a config that is not plgd's", async () => {
-    const { fake, user } = setup()
+  it("says what main finds wrong with a config that is not plgd's", async () => {
+    const { fake, user } = setup({
+      'import.plgdReferences': () => ({
+        ok: false as const,
+        error: {
+          code: 'invalid_input' as const,
+          message: 'config.yaml has no oauthSigner block: choose the m2m-oauth-server config',
+        },
+      }),
+    })
     const dialog = await openImport(user)
     await user.upload(
       fileInput('input[accept=".yaml,.yml"]'),

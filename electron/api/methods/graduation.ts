@@ -7,6 +7,7 @@ import {
   issuerBundleNotes,
 } from '../../export/issuer-bundle.js'
 import { graduateToPlgd } from '../../export/plgd-graduation.js'
+import { plgdReferences, readPlgdConfig } from '../../export/plgd-config.js'
 import { importFromPlgd } from '../../export/plgd-import.js'
 import type { DomainTable, MethodContext } from './method-table.js'
 
@@ -49,6 +50,9 @@ export function implementGraduation(ctx: MethodContext): DomainTable<typeof grad
       }
     },
     'export.plgd': (input) => graduateToPlgd({ app, actor, audit }, input),
+    'import.plgdReferences': ({ configYaml }) => ({
+      references: plgdReferences(readPlgdConfig(configYaml).signer),
+    }),
     'import.plgd': (input) => importFromPlgd({ app, audit }, input),
   }
 }

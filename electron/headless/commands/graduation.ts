@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { parse } from 'yaml'
 import type { ExportedFile } from '../../../shared/contract/index.js'
 import { AppError } from '../../../shared/errors.js'
-import { referencePath } from '../../export/plgd-config.js'
+import { plgdReferences, readPlgdConfig, referencePath } from '../../export/plgd-config.js'
 import { SIDECAR_FILE } from '../../export/plgd-graduation.js'
 import { writeExportFiles } from '../export-files.js'
 import { durationSeconds } from './values.js'
@@ -87,35 +86,16 @@ function referencedFiles(
   configYaml: string,
   mountPath: string | undefined,
 ): Record<string, string> {
-  let config: unknown
+  let signer: Record<string, unknown>
   try {
-    config = parse(configYaml)
+    signer = readPlgdConfig(configYaml).signer
   } catch {
-    return {} // the method reports the YAML error
-  }
-  const signer = (config as { oauthSigner?: Record<string, unknown> } | null)?.oauthSigner ?? {}
-  const refs: [string, string][] = []
-  if (typeof signer.privateKeyFile === 'string') {
-    refs.push([signer.privateKeyFile, 'oauthSigner.privateKeyFile'])
-  }
-  const clients = Array.isArray(signer.clients) ? (signer.clients as Record<string, unknown>[]) : []
-  for (const c of clients) {
-    if (typeof c?.secretFile === 'string')
-      refs.push([c.secretFile, `client ${String(c.id)} secretFile`])
-    const endpoints =
-      (c?.jwtPrivateKey as { authorization?: { endpoints?: unknown[] } } | undefined)?.authorization
-        ?.endpoints ?? []
-    for (const e of endpoints as { http?: { tls?: { caPool?: unknown } } }[]) {
-      const pool = e?.http?.tls?.caPool
-      for (const ref of Array.isArray(pool) ? pool : [pool]) {
-        if (typeof ref === 'string' && ref !== '') refs.push([ref, `client ${String(c.id)} caPool`])
-      }
-    }
+    return {} // the method reports what is wrong with the config
   }
   const files: Record<string, string> = {}
-  for (const [ref, what] of refs) {
-    const content = readReferenced(configDir, ref, what, mountPath)
-    if (content !== undefined) files[ref] = content
+  for (const { reference, what } of plgdReferences(signer)) {
+    const content = readReferenced(configDir, reference, what, mountPath)
+    if (content !== undefined) files[reference] = content
   }
   return files
 }

@@ -11,13 +11,13 @@ import {
   Text,
 } from '@mantine/core'
 import { useState } from 'react'
-import type { PlgdImport } from '../../../../shared/contract/index'
+import type { PlgdImport, PlgdReference } from '../../../../shared/contract/index'
 import { readFileText } from '../../lib/read-file'
 import { notify } from '../../lib/notify'
 import { NotesList } from './NotesList'
 import { PanelDialog } from './PanelDialog'
-import { plgdReferences, referencesFor } from './plgd-references'
-import { useImportPlgd } from './queries'
+import { referencesFor } from './plgd-references'
+import { useImportPlgd, usePlgdReferences } from './queries'
 
 /** Import clients, the signing key and the claims from a plgd m2m-oauth-server config. */
 export function ImportPlgdDialog({ opened, onClose }: { opened: boolean; onClose: () => void }) {
@@ -35,7 +35,7 @@ export function ImportPlgdDialog({ opened, onClose }: { opened: boolean; onClose
 interface Config {
   name: string
   yaml: string
-  references: string[]
+  references: PlgdReference[]
 }
 
 /** Reads chosen files; a file that cannot be read is reported, the others still count. */
@@ -52,6 +52,7 @@ async function readAll(files: File[]): Promise<{ name: string; content: string }
 
 function ImportPanel({ onClose }: { onClose: () => void }) {
   const importPlgd = useImportPlgd()
+  const readReferences = usePlgdReferences()
   const [config, setConfig] = useState<Config | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
   const [files, setFiles] = useState<Record<string, { name: string; content: string }>>({})
@@ -64,15 +65,15 @@ function ImportPanel({ onClose }: { onClose: () => void }) {
     if (!file) return
     const [read] = await readAll([file])
     if (!read) return
-    const refs = plgdReferences(read.content)
     setFiles({})
-    if (!refs.ok) {
-      setConfig(null)
-      setProblem(refs.message)
-      return
-    }
+    setConfig(null)
     setProblem(null)
-    setConfig({ name: read.name, yaml: read.content, references: refs.references })
+    try {
+      const { references } = await readReferences.mutateAsync(read.content)
+      setConfig({ name: read.name, yaml: read.content, references })
+    } catch (err) {
+      setProblem(err instanceof Error ? err.message : String(err))
+    }
   }
   const addFiles = async (chosen: File[]) => {
     if (!config) return
@@ -82,7 +83,7 @@ function ImportPanel({ onClose }: { onClose: () => void }) {
     }
     setFiles(next)
   }
-  const missing = config ? config.references.filter((ref) => !(ref in files)) : []
+  const missing = config ? config.references.filter(({ reference }) => !(reference in files)) : []
   const start = () => {
     if (!config) return
     importPlgd.mutate({
@@ -122,10 +123,13 @@ function ImportPanel({ onClose }: { onClose: () => void }) {
           {config.references.length > 0 && (
             <Table data-testid="import-plgd-references">
               <Table.Tbody>
-                {config.references.map((ref) => (
+                {config.references.map(({ reference: ref, what }) => (
                   <Table.Tr key={ref} data-testid="import-plgd-reference" data-ref={ref}>
                     <Table.Td>
                       <Code>{ref}</Code>
+                      <Text size="xs" c="dimmed">
+                        {what}
+                      </Text>
                     </Table.Td>
                     <Table.Td>
                       {files[ref] ? (

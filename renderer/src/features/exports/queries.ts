@@ -57,6 +57,15 @@ export function useExportPlgd() {
   })
 }
 
+/** The files a plgd config.yaml names, as main reads it (the same reading import does). */
+export function usePlgdReferences() {
+  const api = useConsoleApi()
+  return useMutation({
+    ...NOT_CACHED,
+    mutationFn: (configYaml: string) => callApi(api.import.plgdReferences({ configYaml })),
+  })
+}
+
 /** Import adds clients and a key: everything that lists them changes. Inputs hold a key: not cached. */
 export function useImportPlgd() {
   const api = useConsoleApi()
