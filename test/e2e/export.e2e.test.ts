@@ -221,6 +221,48 @@ describe('export from the console', () => {
     await screenshot(page, 'export-graduation')
   })
 
+  it('import from plgd: main lists the files config.yaml names, the import adds the client', async () => {
+    const config = [
+      'oauthSigner:',
+      '  domain: m2m.example.com',
+      '  ownerClaim: https://plgd.dev/owner',
+      '  clients:',
+      '    - id: imported-1',
+      '      owner: "7"',
+      '      secretFile: /secrets/clients/imported-1',
+      '      accessTokenLifetime: 1h',
+      '      allowedGrantTypes: [client_credentials]',
+      '',
+    ].join('\n')
+    // The graduation report is still open: Escape closes it, as a user would.
+    await page.keyboard.press('Escape')
+    await byId('graduation-dialog').waitFor({ state: 'hidden' })
+    await exportMenu('import-plgd-item')
+    const importDialog = byId('import-plgd-dialog')
+    await importDialog.locator('input[accept=".yaml,.yml"]').setInputFiles({
+      name: 'config.yaml',
+      mimeType: 'application/yaml',
+      buffer: Buffer.from(config),
+    })
+    const reference = importDialog.getByTestId('import-plgd-reference')
+    await expect
+      .poll(() => reference.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ref'))))
+      .toEqual(['/secrets/clients/imported-1'])
+    await expect(importDialog.getByTestId('import-plgd-submit').isDisabled()).resolves.toBe(true)
+    await importDialog.locator('input[type="file"][multiple]').setInputFiles({
+      name: 'imported-1',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('an-imported-secret'),
+    })
+    await importDialog.getByTestId('import-plgd-submit').click()
+    const report = importDialog.getByTestId('import-plgd-report')
+    await report.waitFor()
+    await expect(report.getByTestId('imported-imported-1').textContent()).resolves.toContain(
+      'added',
+    )
+    await screenshot(page, 'export-import-plgd')
+  })
+
   it('nothing went wrong in the page', () => {
     expect(problems.pageErrors).toEqual([])
     expect(problems.cspViolations).toEqual([])
