@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors.js'
 import { configuredOrigin, type App } from '../app.js'
-import { CA_CERT_FILE } from '../platform/paths.js'
+import { CA_CERT_FILE, readConsoleCaPem } from '../platform/paths.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { RequestSite } from '../net/request-site.js'
 import { isLoopback, startServer, type ConnectionLimits } from './issuer-server.js'
@@ -161,12 +161,12 @@ async function prepareTls(
     })
   }
   const caFile = join(app.dataDir, CA_CERT_FILE)
-  const previousCa = readIfExists(caFile)
+  const previousCa = readConsoleCaPem(app.dataDir)
   if (previousCa !== result.material.caCertPem) {
     writeFileSync(caFile, result.material.caCertPem, { mode: 0o644 })
     // A new CA (renewal, or a public host outside the old one's name constraints) breaks
     // every hub that trusts the old one until its admin installs this file.
-    if (previousCa !== undefined) {
+    if (previousCa !== null) {
       app.log.warn('made a new local CA: give hubs and services the new ca.pem', {
         caFile,
         hosts: serverHostsFor(host, publicHost).join(' '),
@@ -174,12 +174,4 @@ async function prepareTls(
     }
   }
   return { key: result.material.keyPem, cert: result.material.certPem }
-}
-
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return undefined
-  }
 }
