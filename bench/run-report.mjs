@@ -6,9 +6,11 @@ import { TARGETS, formatTargetTable, spreadRow, targetRow } from './targets.mjs'
 
 export function report({ cfg, targets, order, results, idle, fresh, warmStarts }) {
   const has = (name) => results[name]?.length > 0
-  const figure = (name, key) => spreadOf(results[name].map((r) => r[key]))
+  // A load left out (BENCH_ONLY) reads as NaN: its targets say n/a.
+  const figure = (name, key) => spreadOf(has(name) ? results[name].map((r) => r[key]) : [NaN])
   /** a ÷ b in each round, for the figure `key`. */
-  const ratios = (a, b, key) => results[a].map((r, i) => r[key] / results[b][i][key])
+  const ratios = (a, b, key) =>
+    has(a) && has(b) ? results[a].map((r, i) => r[key] / results[b][i][key]) : [NaN]
   const ratio = (a, b, key) => ({ ...spreadOf(ratios(a, b, key)), rounds: ratios(a, b, key) })
 
   const cpu = ratio('ours', 'reference', 'cpuUsPerOk')
@@ -44,7 +46,7 @@ export function report({ cfg, targets, order, results, idle, fresh, warmStarts }
           'throughput, ours ÷ oidc-provider',
           TARGETS.throughputVsOidcProvider,
           NaN,
-          'not installed',
+          'not loaded',
           'SKIP',
         ),
     spreadRow('p99 latency, ours ÷ reference', TARGETS.p99VsReference, p99, 2, '×'),
@@ -126,12 +128,30 @@ export function report({ cfg, targets, order, results, idle, fresh, warmStarts }
   line(`    throughput     ${perRound(throughput.rounds)}`)
   line(`    p99            ${perRound(p99.rounds)}`)
   if (vsOidc) line(`  per round, ours ÷ oidc-provider, throughput: ${perRound(vsOidc.rounds)}`)
-  else line('  oidc-provider: not installed, skipped')
-  line(
-    `  the reference on 2 threads: ${fmtSpread(secondCore, 2, '×')} the reference` +
-      ` at ${fmtSpread(figure('referenceTwoThreads', 'cpuUsPerOk'), 0)} µs per token` +
-      ' (a second core beside the load generator: the most any design gains here)',
-  )
+  else line('  oidc-provider: not loaded (not installed, or left out by BENCH_ONLY)')
+  if (has('referenceTwoThreads')) {
+    line(
+      `  the reference on 2 threads: ${fmtSpread(secondCore, 2, '×')} the reference` +
+        ` at ${fmtSpread(figure('referenceTwoThreads', 'cpuUsPerOk'), 0)} µs per token` +
+        ' (a second core beside the load generator: the most any design gains here)',
+    )
+  }
+  if (has('variant')) {
+    line('  per round, variant ÷ ours (A/B; below 1 is better for CPU and p99, above 1 for req/s):')
+    for (const [label, key] of [
+      ['CPU per token', 'cpuUsPerOk'],
+      ['throughput   ', 'rps'],
+      ['p99          ', 'p99Ms'],
+    ]) {
+      const r = ratio('variant', 'ours', key)
+      line(`    ${label}  ${perRound(r.rounds)}   median ${fmt(r.median, 3)}`)
+    }
+    line(
+      `  variant ÷ reference: CPU per token ${fmtSpread(ratio('variant', 'reference', 'cpuUsPerOk'), 2, '×')},` +
+        ` p99 ${fmtSpread(ratio('variant', 'reference', 'p99Ms'), 2, '×')};` +
+        ` RSS after load ${fmtSpread(figure('variant', 'rssMiB'), 1, ' MiB')}`,
+    )
+  }
   if (proto) {
     line(
       `  2-acceptor prototype (a measurement, not shippable as written): ${fmtSpread(proto, 2, '×')} the reference at ` +

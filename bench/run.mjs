@@ -11,9 +11,14 @@
 // process under load only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": Node 20 refuses
 // --cpu-prof in NODE_OPTIONS), BENCH_PROTOTYPE=1 (also loads bench/two-acceptor-prototype.mjs:
 // our handler on two threads sharing one listening descriptor: a measurement, not a design).
+// A/B: BENCH_VARIANT_ROOT (another build's root: its bin/ and dist/), BENCH_VARIANT_NODE_ARGS
+// and/or BENCH_VARIANT_ENV ("NAME=value …" for its environment, e.g.
+// "PLGD_M2M_SIGNING_THREAD=0") load a second `serve`, the variant, in the same rounds on a copy of
+// the data directory, and the report adds variant ÷ ours round by round. BENCH_ONLY (names,
+// comma-separated, e.g. "variant") keeps only those loads beside ours and the reference.
 import { execFileSync } from 'node:child_process'
 import { createPublicKey, randomBytes, verify } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import {
@@ -48,6 +53,27 @@ function config() {
     spawnRuns: Math.round(envNumber('BENCH_SPAWN_RUNS', 5, 1)),
     serveNodeArgs: (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
     prototype: process.env.BENCH_PROTOTYPE === '1',
+    variant:
+      process.env.BENCH_VARIANT_ROOT ||
+      process.env.BENCH_VARIANT_NODE_ARGS ||
+      process.env.BENCH_VARIANT_ENV
+        ? {
+            cli: join(process.env.BENCH_VARIANT_ROOT || ROOT, 'bin', 'plgd-m2m-console.js'),
+            nodeArgs: (process.env.BENCH_VARIANT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+            env: Object.fromEntries(
+              (process.env.BENCH_VARIANT_ENV ?? '')
+                .split(/\s+/)
+                .filter(Boolean)
+                .map((pair) => [
+                  pair.slice(0, pair.indexOf('=')),
+                  pair.slice(pair.indexOf('=') + 1),
+                ]),
+            ),
+          }
+        : undefined,
+    only: process.env.BENCH_ONLY
+      ? process.env.BENCH_ONLY.split(',').map((s) => s.trim())
+      : undefined,
   }
 }
 
@@ -71,6 +97,13 @@ async function main(tmpRoot) {
   note(`start-up: ${warmStarts.map((s) => fmt(s.firstTokenMs, 0)).join(', ')} ms`)
 
   // --- servers under load: ours restarts on the initialised directory, as it usually does ---
+  let variant
+  if (cfg.variant) {
+    // Its own copy of the initialised directory: one data directory serves one process.
+    const variantDir = join(tmpRoot, 'variant-data')
+    cpSync(dataDir, variantDir, { recursive: true })
+    variant = await startOurs(variantDir, cfg.variant.nodeArgs, cfg.variant.cli, cfg.variant.env)
+  }
   const ours = await startOurs(dataDir, cfg.serveNodeArgs)
   const reference = await startBenchServer('sign-only-server.mjs', ['1'])
   // Not a target: what a second core gives the reference's own handler next to the load
@@ -106,6 +139,18 @@ async function main(tmpRoot) {
       secret: prototypeSecret,
     })
   }
+  if (variant) {
+    targets.push({
+      name: 'variant',
+      label: 'variant (serve)',
+      server: variant,
+      secret: fresh.clientSecret,
+    })
+  }
+  if (cfg.only) {
+    const keep = new Set(['reference', 'ours', ...cfg.only])
+    targets.splice(0, targets.length, ...targets.filter((t) => keep.has(t.name)))
+  }
   for (const t of targets) t.headers = tokenRequestHeaders('bench', t.secret)
   const oursHeaders = targets.find((t) => t.name === 'ours').headers
 
@@ -113,11 +158,12 @@ async function main(tmpRoot) {
   for (const t of targets) await preflight(t)
   await checkOurSignature(ours, oursHeaders)
   // The hub's trust-verification lookup (interop §2.5) loads ours too, in the same rounds.
-  targets.push({
-    name: 'trustLookup',
-    label: 'trust lookup (ours)',
-    prepare: () => trustLookupTarget(ours, oursHeaders),
-  })
+  if (!cfg.only || cfg.only.includes('trustLookup'))
+    targets.push({
+      name: 'trustLookup',
+      label: 'trust lookup (ours)',
+      prepare: () => trustLookupTarget(ours, oursHeaders),
+    })
 
   const idle = memoryOf(ours.child.pid)
   const clockTicks = clockTicksPerSecond()
@@ -145,7 +191,7 @@ async function main(tmpRoot) {
   }
 
   await Promise.all(
-    [ours, reference, referenceTwoThreads, oidc, prototype]
+    [ours, variant, reference, referenceTwoThreads, oidc, prototype]
       .filter(Boolean)
       .map((s) => stopChild(s.child, cfg.serveNodeArgs.length > 0 ? 30_000 : 5000)),
   )
@@ -200,13 +246,13 @@ function isResolvable(specifier) {
   }
 }
 
-async function startOurs(dataDir, nodeArgs) {
+async function startOurs(dataDir, nodeArgs, cli = CLI, env = {}) {
   const child = spawnTracked(
     process.execPath,
     // A station (always-on issuer), as the trust-verification lookup needs.
     [
       ...nodeArgs,
-      CLI,
+      cli,
       'serve',
       '--listen',
       '127.0.0.1:0',
@@ -215,7 +261,7 @@ async function startOurs(dataDir, nodeArgs) {
       '--data-dir',
       dataDir,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   )
   const ready = await waitForReady(child)
   return { child, url: ready.tokenEndpoint, ca: readFileSync(ready.caCertFile, 'utf8'), ready }
