@@ -2,6 +2,7 @@
 // Every load figure is the median and range over the interleaved rounds; a ratio to another
 // server is taken round by round (the same rounds) and then its median and range.
 import { fmt, fmtSpread, median, spreadOf } from './lib.mjs'
+import { BUCKET_NAMES } from './perf-split.mjs'
 import { TARGETS, formatTargetTable, spreadRow, targetRow } from './targets.mjs'
 
 export function report({ cfg, targets, order, results, idle, fresh, warmStarts }) {
@@ -159,6 +160,7 @@ export function report({ cfg, targets, order, results, idle, fresh, warmStarts }
         `RSS after load ${fmtSpread(figure('twoAcceptorPrototype', 'rssMiB'), 1, ' MiB')}`,
     )
   }
+  if (results.ours.some((r) => r.perf)) for (const l of perfTable(results)) line(l)
   line()
   line('Start-up (serve → ready line → first 200 from the token endpoint)')
   line(
@@ -225,4 +227,38 @@ export function report({ cfg, targets, order, results, idle, fresh, warmStarts }
     },
   }
   return `${JSON.stringify(json)}\n${out.join('\n')}\n`
+}
+
+/**
+ * BENCH_PERF: CPU µs per token by what it was spent on, median over the rounds, for each server
+ * recorded (ours, the reference, the variant), and ours minus the reference.
+ */
+function perfTable(results) {
+  const servers = ['ours', 'reference', 'variant'].filter((n) => results[n]?.some((r) => r.perf))
+  const med = (name, pick) => median(results[name].filter((r) => r.perf).map((r) => pick(r.perf)))
+  const rows = [
+    ...BUCKET_NAMES.map((bucket) => [bucket, (p) => p.byBucket[bucket]]),
+    ['  on the main thread', (p) => p.byThread.main],
+    ['  on other threads (signing, V8 helpers)', (p) => p.byThread.other],
+    ['all (perf samples)', (p) => p.total],
+  ]
+  const width = Math.max(...rows.map(([label]) => label.length))
+  const head = ['', ...servers, 'ours − reference'].map((h, i) =>
+    i === 0 ? ''.padEnd(width) : h.padStart(12),
+  )
+  const out = [
+    '',
+    'Where a token’s CPU goes (BENCH_PERF, perf samples, µs per token, median over the rounds):',
+    head.join(' '),
+  ]
+  for (const [label, pick] of rows) {
+    const values = servers.map((n) => med(n, pick))
+    const diff = med('ours', pick) - med('reference', pick)
+    out.push(
+      [label.padEnd(width), ...values.map((v) => fmt(v).padStart(12)), fmt(diff).padStart(12)].join(
+        ' ',
+      ),
+    )
+  }
+  return out
 }

@@ -16,9 +16,11 @@
 // "PLGD_M2M_SIGNING_THREAD=0") load a second `serve`, the variant, in the same rounds on a copy of
 // the data directory, and the report adds variant ÷ ours round by round. BENCH_ONLY (names,
 // comma-separated, e.g. "variant") keeps only those loads beside ours and the reference.
+// BENCH_PERF=1 records those loads with Linux perf and prints where a token's CPU goes in each
+// (bench/perf-split.mjs: needs perf, and root or kernel.perf_event_paranoid ≤ 1).
 import { execFileSync } from 'node:child_process'
 import { createPublicKey, randomBytes, verify } from 'node:crypto'
-import { cpSync, existsSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import {
@@ -38,9 +40,13 @@ import {
   tokenRequestHeaders,
   waitForReady,
 } from './lib.mjs'
+import { recordPerf, perfSplit } from './perf-split.mjs'
 import { report } from './run-report.mjs'
 
 const ADD_CLIENT = ['clients', 'add', '--id', 'bench', '--owner', '1', '--json', '--data-dir']
+
+/** Numbers the BENCH_PERF recordings. */
+let perfRuns = 0
 
 await runBench(import.meta.url, { name: 'bench' }, main)
 
@@ -71,6 +77,7 @@ function config() {
             ),
           }
         : undefined,
+    perf: process.env.BENCH_PERF === '1',
     only: process.env.BENCH_ONLY
       ? process.env.BENCH_ONLY.split(',').map((s) => s.trim())
       : undefined,
@@ -152,6 +159,11 @@ async function main(tmpRoot) {
     targets.splice(0, targets.length, ...targets.filter((t) => keep.has(t.name)))
   }
   for (const t of targets) t.headers = tokenRequestHeaders('bench', t.secret)
+  if (cfg.perf) {
+    cfg.perfDir = join(tmpRoot, 'perf')
+    mkdirSync(cfg.perfDir)
+    for (const t of targets) t.split = ['reference', 'ours', 'variant'].includes(t.name)
+  }
   const oursHeaders = targets.find((t) => t.name === 'ours').headers
 
   // Each endpoint answers one CA-verified request correctly before it is loaded.
@@ -207,11 +219,22 @@ async function measure(autocannon, t, cfg, clockTicks) {
   if (cfg.warmupS > 0) await load(autocannon, t, cfg, cfg.warmupS)
   const cpuBefore = cpuSeconds(t.server.child.pid, clockTicks)
   const clientBefore = process.cpuUsage()
+  // BENCH_PERF: perf records all but the last second of the load (it takes a moment to attach).
+  const perfSeconds = cfg.durationS - 1
+  const perfFile =
+    cfg.perfDir && t.split ? join(cfg.perfDir, `${t.name}-${++perfRuns}.data`) : undefined
+  const recording = perfFile ? recordPerf(t.server.child.pid, perfSeconds, perfFile) : undefined
   const r = await load(autocannon, t, cfg, cfg.durationS)
   const clientUsage = process.cpuUsage(clientBefore)
   const cpu = cpuSeconds(t.server.child.pid, clockTicks) - cpuBefore
   const memory = memoryOf(t.server.child.pid)
-  return summarise(r, cpu, (clientUsage.user + clientUsage.system) / 1e6, memory)
+  const summary = summarise(r, cpu, (clientUsage.user + clientUsage.system) / 1e6, memory)
+  if (recording) {
+    await recording
+    const tokens = (summary.ok * perfSeconds) / summary.durationS
+    summary.perf = perfSplit(perfFile, { seconds: perfSeconds, tokens })
+  }
+  return summary
 }
 
 /**
