@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { SigningAlgorithm } from '../shared/enums.js'
 import type { ClockSkew } from '../shared/contract/index.js'
 import { AppError } from '../shared/errors.js'
@@ -13,7 +12,6 @@ import {
   type IssuerUrls,
 } from './issuer/issuer-urls.js'
 import { SignAndRecordThread } from './issuer/sign-and-record-thread.js'
-import { BundleKeeper } from './export/issuer-bundle.js'
 import { KeyRing } from './keys/key-ring.js'
 import { AuditLog } from './ledger/audit-log.js'
 import { ReplayCache } from './ledger/replay-cache.js'
@@ -30,27 +28,16 @@ import { JobStore } from './jobs/job-store.js'
 import { hubBearerMinter } from './plgd/hub-bearer.js'
 import { HubProfiles } from './plgd/hub-profiles.js'
 import { createPlgdClient } from './plgd/plgd-http-client.js'
+import { wireExports } from './app-exports.js'
+import { openAppSecrets } from './app-secrets.js'
 import {
   DEFAULT_JOB_CONCURRENCY,
   SETTINGS_DEFAULTS,
-  integrityGuarded,
-  integrityStore,
   type IssuerSettings,
   type SettingsStore,
 } from './app-settings.js'
-import { SealedBox } from './secrets/sealed-box.js'
-import {
-  SECTION_NAMES,
-  SettingsIntegrity,
-  type IntegritySection,
-} from './secrets/settings-integrity.js'
-import {
-  markSettingsTagged,
-  openVault,
-  type OpenedVault,
-  type VaultChoice,
-  type VaultConfig,
-} from './secrets/vault.js'
+import type { SealedBox } from './secrets/sealed-box.js'
+import type { VaultChoice, VaultConfig } from './secrets/vault.js'
 
 export interface AppOptions {
   dataDir: string
@@ -141,30 +128,8 @@ export function configuredOrigin(
 export async function openApp(options: AppOptions): Promise<App> {
   const { log } = options
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000))
-  const vault = await openVault({
-    config: options.settings.get('vault'),
-    keychain: options.keychain,
-    dataDir: options.dataDir,
-    choice: options.vaultChoice,
-    passphrase: options.passphrase,
-  })
-  if (vault.created) {
-    options.settings.set('vault', vault.config)
-    log.info('created the secret vault', { mode: vault.config.mode })
-  }
-  // Before anything trusts settings.json: refused here when it was changed behind our back.
-  const integrity = new SettingsIntegrity(vault.key, integrityStore(options.settings), (err) =>
-    options.log.error(
-      'could not write the audit anchor to settings.json; retried on the next write',
-      {
-        error: (err as Error).message,
-      },
-    ),
-  )
-  const integrityAudit = settleIntegrity(options, vault, integrity)
-  const settings = integrityGuarded(options.settings, integrity)
-  const sealer = new SealedBox(vault.key)
-  const pepper = loadPepper(settings, sealer)
+  const secrets = await openAppSecrets(options)
+  const { vault, integrity, settings, sealer, pepper } = secrets
   // Settings written by an older version lack newer keys: defaults fill them in.
   const issuerSettings = (): IssuerSettings => ({
     ...SETTINGS_DEFAULTS.issuer,
@@ -218,21 +183,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     load: () => integrity.auditAnchor(),
     save: (anchor) => integrity.anchorAuditSoon(anchor),
   })
-  if (integrityAudit) {
-    // Accepted or new: the log as it is now is what the anchor vouches for from here on.
-    if (!integrity.auditAnchor()) integrity.anchorAudit(audit.head())
-    audit.append(integrityAudit)
-  } else if (options.acceptSettingsChange && !audit.anchorHolds()) {
-    // The settings match, but the log no longer reaches its anchor: accepted too, recorded.
-    const was = integrity.auditAnchor()
-    integrity.anchorAudit(audit.head())
-    audit.append({
-      actor: 'cli',
-      action: 'settings.change_accepted',
-      subject: 'audit',
-      details: { sections: [], auditAnchorWas: was ?? null },
-    })
-  }
+  secrets.settleAudit(audit)
   const replay = new ReplayCache(db, nowSeconds)
   const authorities = new RemoteAuthorityVerifier(nowSeconds)
 
@@ -251,15 +202,13 @@ export async function openApp(options: AppOptions): Promise<App> {
     metadata = JSON.stringify(authorizationServerMetadata(origin, signingAlgs))
   }
   publish(configuredOrigin(issuerSettings()))
-  // A kept static bundle follows the published JWKS (rotation, import; a purge below).
-  const bundle = new BundleKeeper({
+  const exportWiring = wireExports({
     urls: () => urls,
-    jwksJson: () => keys.jwksJson(),
-    keptIn: () => settings.get('issuerBundle')?.dir,
+    keys,
+    settings,
+    events,
+    vaultKey: vault.key,
     log,
-  })
-  events.subscribe((e) => {
-    if (e.type === 'key.rotated') bundle.refresh()
   })
 
   const issue: IssueToken = signingThread
@@ -344,7 +293,7 @@ export async function openApp(options: AppOptions): Promise<App> {
     dataDir: options.dataDir,
     settings,
     vault: vault.config,
-    wrappingKey: () => Buffer.from(vault.key),
+    wrappingKey: exportWiring.wrappingKey,
     sealer,
     clients,
     keys,
@@ -403,7 +352,7 @@ export async function openApp(options: AppOptions): Promise<App> {
         assertions: replay.purgeExpired(now),
         jobs: jobs.purge(now),
       }
-      if (keys.purge()) bundle.refresh()
+      if (keys.purge()) exportWiring.refreshBundle()
       return purged
     },
     close() {
@@ -419,74 +368,4 @@ export async function openApp(options: AppOptions): Promise<App> {
         .then(() => (signingThread ? signingThread.close().then(closeLedger) : closeLedger()))
     },
   }
-}
-
-/**
- * Decides what to do with settings.json's integrity tag: nothing when it matches; tag a new data
- * directory; tag an older one (the audit entry returned says so); refuse a change made outside
- * this program, naming what changed and the way back, unless the caller accepts it (audited).
- */
-function settleIntegrity(
-  options: AppOptions,
-  vault: OpenedVault,
-  integrity: SettingsIntegrity,
-):
-  { actor: string; action: string; subject: string; details: Record<string, unknown> } | undefined {
-  const markVault = (): void => {
-    if (!vault.settingsTagged) {
-      options.settings.set('vault', markSettingsTagged(vault.config, vault.key))
-    }
-  }
-  const check = integrity.check()
-  if (check.state === 'ok') {
-    markVault()
-    return undefined
-  }
-  if (check.state === 'absent' && (vault.created || !vault.settingsTagged)) {
-    integrity.seal(null)
-    markVault()
-    if (vault.created) return undefined
-    options.log.info('tagged the settings for integrity (first start of this version)')
-    return {
-      actor: 'upgrade',
-      action: 'settings.integrity_enabled',
-      subject: 'settings',
-      details: { sections: ['clients', 'trustedAuthorities', 'keys'] },
-    }
-  }
-  const sections: IntegritySection[] = check.state === 'changed' ? check.sections : []
-  const what =
-    sections.length > 0
-      ? `changed: ${sections.map((s) => SECTION_NAMES[s]).join(', ')}`
-      : check.state === 'absent'
-        ? 'its integrity record was removed'
-        : 'its integrity record was edited, or belongs to another vault'
-  if (options.acceptSettingsChange) {
-    const was = integrity.auditAnchor() ?? null
-    integrity.seal(null)
-    markVault()
-    options.log.warn('accepted a change of the settings made outside this program', { what })
-    return {
-      actor: 'cli',
-      action: 'settings.change_accepted',
-      subject: 'settings',
-      details: { sections: sections.length > 0 ? sections : ['integrity'], auditAnchorWas: was },
-    }
-  }
-  throw new AppError(
-    'conflict',
-    `${options.settings.path} was changed outside plgd-m2m-console (${what}). If you did not ` +
-      'make this change, someone who can write that file may have added a client, an authority ' +
-      'or a key: stop, and restore a backup of settings.json. If the change is yours, accept it ' +
-      `once with \`plgd-m2m-console serve --accept-settings-change --data-dir ${options.dataDir}\`` +
-      ' (recorded in the audit log).',
-  )
-}
-
-function loadPepper(settings: SettingsStore, sealer: SealedBox): Buffer {
-  const sealed = settings.get('pepperSealed')
-  if (sealed) return sealer.open(sealed, 'client-secret-pepper')
-  const pepper = randomBytes(32)
-  settings.set('pepperSealed', sealer.seal(pepper, 'client-secret-pepper'))
-  return pepper
 }
