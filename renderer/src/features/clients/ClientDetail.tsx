@@ -6,42 +6,24 @@ import {
   Code,
   Group,
   Loader,
-  Modal,
   Stack,
   Table,
   Text,
-  TextInput,
   Title,
 } from '@mantine/core'
-import { zodResolver } from '@hookform/resolvers/zod'
 import { useState, type ReactNode } from 'react'
-import { useForm, useWatch } from 'react-hook-form'
 import type { ClientView } from '../../../../shared/contract/index'
-import { ConfirmDialog } from '../../components/ConfirmDialog'
 import { JsonBlock } from '../../components/JsonBlock'
 import { LoadFailed } from '../../components/LoadFailed'
-import { fieldError, resolverOptions } from '../../lib/form'
 import { formatDuration, formatTime } from '../../lib/format'
-import { navigate, pageHref } from '../../shell/routes'
-import {
-  authLabel,
-  rotateSecretFormSchema,
-  type SecretReveal,
-  type RotateSecretFormOutput,
-  type RotateSecretFormValues,
-} from './client-form'
-import {
-  useClient,
-  useEndGrace,
-  useRemoveClient,
-  useRotateSecret,
-  useSetClientDisabled,
-} from './queries'
-import { DurationField } from '../../components/DurationField'
-import { ExportDialog } from '../exports/ExportDialog'
+import { pageHref } from '../../shell/routes'
+import { ClientExportButton } from '../exports/ClientExportButton'
+import { authLabel, type SecretReveal } from './client-form'
+import { useClient, useEndGrace, useSetClientDisabled } from './queries'
+import { DeleteClientDialog } from './DeleteClientDialog'
 import { DisableClientDialog } from './DisableClientDialog'
 import { EditClientDialog } from './EditClientDialog'
-import { SUGGESTED_GRACE_SECONDS } from './edit-client-form'
+import { RotateSecretDialog } from './RotateSecretDialog'
 import { TestCredentialsDialog } from './TestCredentialsDialog'
 
 interface ClientDetailProps {
@@ -108,7 +90,6 @@ function ClientDetailView({
   const [editing, setEditing] = useState(false)
   const [disabling, setDisabling] = useState(false)
   const [testing, setTesting] = useState(false)
-  const [exporting, setExporting] = useState(false)
   const { auth } = client
   const inGrace = client.secrets.some((s) => s.expiresAt !== null)
 
@@ -136,13 +117,7 @@ function ClientDetailView({
           >
             Test credentials
           </Button>
-          <Button
-            variant="light"
-            onClick={() => setExporting(true)}
-            data-testid="export-client-button"
-          >
-            Export…
-          </Button>
+          <ClientExportButton clientId={client.id} authMethod={auth.method} />
           {auth.method === 'client_secret' && (
             <Button
               variant="light"
@@ -303,19 +278,6 @@ function ClientDetailView({
           onSecret({ clientId: client.id, secret, title: `New secret for ${client.id}` })
         }}
       />
-      <ExportDialog
-        opened={exporting}
-        onClose={() => setExporting(false)}
-        title={`Export ${client.id}`}
-        target={{ kind: 'client', id: client.id }}
-        intro={
-          <Text size="sm" data-testid="export-redacted-note">
-            {auth.method === 'client_secret'
-              ? 'Secrets are stored hashed, so this export leaves the secret out. An export with the secret is offered only when the secret is created or rotated.'
-              : 'This client has no secret to export: its credentials stay with it.'}
-          </Text>
-        }
-      />
       <EditClientDialog opened={editing} client={client} onClose={() => setEditing(false)} />
       <DisableClientDialog
         opened={disabling}
@@ -333,149 +295,5 @@ function ClientDetailView({
         onClose={() => setDeleting(false)}
       />
     </Stack>
-  )
-}
-
-function RotateSecretDialog({
-  opened,
-  clientId,
-  onClose,
-  onRotated,
-}: {
-  opened: boolean
-  clientId: string
-  onClose: () => void
-  onRotated: (secret: string) => void
-}) {
-  return (
-    <Modal
-      opened={opened}
-      onClose={onClose}
-      title={`Rotate the secret of ${clientId}`}
-      attributes={{ content: { 'data-testid': 'rotate-secret-dialog' } }}
-    >
-      <RotateSecretForm clientId={clientId} onCancel={onClose} onRotated={onRotated} />
-    </Modal>
-  )
-}
-
-function RotateSecretForm({
-  clientId,
-  onCancel,
-  onRotated,
-}: {
-  clientId: string
-  onCancel: () => void
-  onRotated: (secret: string) => void
-}) {
-  const rotate = useRotateSecret()
-  const {
-    control,
-    handleSubmit,
-    formState: { errors },
-  } = useForm<RotateSecretFormValues, unknown, RotateSecretFormOutput>({
-    resolver: zodResolver(rotateSecretFormSchema, resolverOptions),
-    defaultValues: { graceSeconds: SUGGESTED_GRACE_SECONDS },
-  })
-  const graceSeconds = useWatch({ control, name: 'graceSeconds' })
-  const onSubmit = handleSubmit(({ graceSeconds }) =>
-    rotate.mutate(
-      { id: clientId, graceSeconds },
-      {
-        onSuccess: ({ clientSecret }) => {
-          if (clientSecret) onRotated(clientSecret)
-        },
-      },
-    ),
-  )
-  return (
-    <form onSubmit={onSubmit} noValidate>
-      <Stack>
-        <Text size="sm">
-          A new secret is generated and shown once. The current one keeps working for the grace
-          period, so the services that use it (DPS, gateways) can be given the new one; you can end
-          the grace period early on this page once they have it.
-        </Text>
-        <DurationField
-          control={control}
-          name="graceSeconds"
-          label="Grace period"
-          allowZero
-          presets={[600, 3600, 86_400]}
-          error={fieldError(errors, 'graceSeconds')}
-          data-testid="rotate-secret-grace"
-        />
-        {graceSeconds === 0 && (
-          <Text size="sm" c="orange" data-testid="rotate-secret-zero-grace">
-            With 0 the current secret stops at once: a service that still has it (DPS) fails to get
-            tokens until it is given the new one.
-          </Text>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={rotate.isPending} data-testid="rotate-secret-submit">
-            Rotate secret
-          </Button>
-        </Group>
-      </Stack>
-    </form>
-  )
-}
-
-function DeleteClientDialog({
-  opened,
-  clientId,
-  onClose,
-}: {
-  opened: boolean
-  clientId: string
-  onClose: () => void
-}) {
-  const remove = useRemoveClient()
-  const [typed, setTyped] = useState('')
-  const close = () => {
-    setTyped('')
-    onClose()
-  }
-  return (
-    <ConfirmDialog
-      opened={opened}
-      title={`Delete client ${clientId}?`}
-      confirmLabel="Delete client"
-      loading={remove.isPending}
-      confirmDisabled={typed !== clientId}
-      onClose={close}
-      onConfirm={() =>
-        remove.mutate(
-          { id: clientId },
-          {
-            onSuccess: () => {
-              close()
-              navigate('clients')
-            },
-          },
-        )
-      }
-      testId="delete-client-dialog"
-    >
-      <Text size="sm">
-        The client can no longer get tokens. Tokens it was already issued stay in the ledger on the
-        Tokens page, where they can be revoked. This cannot be undone.
-      </Text>
-      <TextInput
-        label={
-          <>
-            Type <Code>{clientId}</Code> to confirm
-          </>
-        }
-        value={typed}
-        onChange={(e) => setTyped(e.currentTarget.value)}
-        autoComplete="off"
-        data-autofocus
-        data-testid="delete-confirm-input"
-      />
-    </ConfirmDialog>
   )
 }
