@@ -7,7 +7,7 @@ import { createSigner, type Signer, type SignerFactory } from '../keys/signer.js
 import { tokenRow, type TokenRecord } from '../ledger/token-ledger.js'
 import { SEMI_SPACE_BOUND_MIB } from '../platform/heap-bounds.js'
 import type { Logger } from '../platform/logger.js'
-import type { WorkerReply, WorkerRequest } from './sign-and-record-worker.js'
+import type { BatchReply, WorkerReply, WorkerRequest } from './sign-and-record-worker.js'
 
 /**
  * Jobs go over as soon as this many have queued, the rest at the end of the event-loop turn:
@@ -56,7 +56,9 @@ export class SignAndRecordThread {
     this.#log = log
     this.#recordInline = recordInline
     worker.unref()
-    worker.on('message', (reply: WorkerReply) => this.#settle(reply))
+    worker.on('message', (replies: WorkerReply) => {
+      for (const reply of replies) this.#settle(reply)
+    })
     worker.on('error', (err) => this.#fail(err))
     worker.on('exit', (code) => this.#fail(new Error(`the signing thread exited (${code})`)))
     this.#post({ type: 'ledger', dataDir })
@@ -173,7 +175,7 @@ export class SignAndRecordThread {
     this.#worker?.postMessage(msg)
   }
 
-  #settle(reply: WorkerReply): void {
+  #settle(reply: BatchReply): void {
     const jobs = this.#inFlight.get(reply.batch)
     if (!jobs) return
     this.#inFlight.delete(reply.batch)

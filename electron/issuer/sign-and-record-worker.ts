@@ -18,7 +18,9 @@ export type WorkerRequest =
       batch: number
       jobs: [kid: string, typ: TokenType, payloadJson: string, row: TokenRow | null][]
     }
-export type WorkerReply = { batch: number; tokens: string[] } | { batch: number; error: string }
+export type BatchReply = { batch: number; tokens: string[] } | { batch: number; error: string }
+/** The batches of one wake-up, answered in one message: one wake-up of the event loop for all. */
+export type WorkerReply = BatchReply[]
 
 const signers = new Map<string, ReturnType<typeof compactSigner>>()
 let insertRows: ((rows: TokenRow[]) => void) | undefined
@@ -55,10 +57,11 @@ function configure(msg: Exclude<WorkerRequest, SignRequest>): void {
   })
 }
 
-/** Commits the records of all `batches` at once, then signs and answers each batch. */
+/** Commits the records of all `batches` at once, then signs them and answers them together. */
 function issue(batches: SignRequest[]): void {
   const commitErrors = commit(batches)
-  for (const batch of batches) port.postMessage(sign(batch, commitErrors.get(batch.batch)))
+  const replies: WorkerReply = batches.map((batch) => sign(batch, commitErrors.get(batch.batch)))
+  port.postMessage(replies)
 }
 
 /**
@@ -96,7 +99,7 @@ function isConstraintError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')
 }
 
-function sign(msg: SignRequest, commitError: string | undefined): WorkerReply {
+function sign(msg: SignRequest, commitError: string | undefined): BatchReply {
   if (commitError !== undefined) return { batch: msg.batch, error: commitError }
   try {
     const tokens = msg.jobs.map(([kid, typ, payload]) => {

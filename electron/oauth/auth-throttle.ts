@@ -52,9 +52,16 @@ export class AuthThrottle {
     return this.#options
   }
 
+  /**
+   * False for an address with no recent failure, which retryAfter would answer with 0: nearly
+   * every request. Checked synchronously, so the token endpoint's hot path makes no promise for it.
+   */
+  mayRefuse(address: string): boolean {
+    return this.#suspect(address)
+  }
+
   /** Seconds the address must wait when it is over budget, else 0. */
   async retryAfter(address: string): Promise<number> {
-    // Nearly every request comes from an address that never failed: no limiter lookup for it.
     if (!this.#suspect(address)) return 0
     const res = await this.#byAddress.get(address)
     if (!res || res.consumedPoints <= this.#options.failures) return 0

@@ -143,7 +143,7 @@ export class TokenService {
    */
   async authenticateClient(request: TokenRequest, remoteAddress: string): Promise<Authenticated> {
     const { throttle } = this.#deps
-    const wait = await throttle.retryAfter(remoteAddress)
+    const wait = throttle.mayRefuse(remoteAddress) ? await throttle.retryAfter(remoteAddress) : 0
     if (wait > 0) {
       this.#monitor.refused(remoteAddress, request.clientId, wait)
       throw new OAuthError(
@@ -153,7 +153,10 @@ export class TokenService {
       )
     }
     try {
-      return await this.#authenticate(request)
+      // A secret client is checked synchronously (the hot path): no promise unless an assertion
+      // has to be verified.
+      const authenticated = this.#authenticate(request)
+      return authenticated instanceof Promise ? await authenticated : authenticated
     } catch (err) {
       const oauth = err instanceof OAuthError ? err : undefined
       this.#monitor.failed({
@@ -185,9 +188,11 @@ export class TokenService {
         `grant type ${request.grantType} is not supported`,
       )
     }
+    const identity = this.#deps.identity()
     return this.#mint(
+      identity,
       auth.client,
-      requestedGrant(request, this.#deps.identity()),
+      requestedGrant(request, identity),
       request.tokenName,
       auth.assertion,
     )
@@ -215,6 +220,7 @@ export class TokenService {
         : this.#deps.nowSeconds() + input.lifetimeSeconds
     try {
       return await this.#mint(
+        this.#deps.identity(),
         client,
         {
           audiences: input.audiences,
@@ -233,9 +239,10 @@ export class TokenService {
 
   /**
    * Every failure is clientAuthFailed(reason): the caller reads one description, the log the
-   * reason (OAuthError.reason).
+   * reason (OAuthError.reason). Throws synchronously, or returns a promise where an assertion is
+   * verified.
    */
-  async #authenticate(request: TokenRequest): Promise<Authenticated> {
+  #authenticate(request: TokenRequest): Authenticated | Promise<Authenticated> {
     const clientId = request.clientId ?? this.#assertionSubject(request)
     if (clientId === undefined || clientId === '') {
       throw clientAuthFailed('no client id (client_id, HTTP Basic or an assertion sub)')
@@ -275,13 +282,14 @@ export class TokenService {
       throw clientAuthFailed(`client_assertion_type is not ${JWT_BEARER}`)
     }
     if (client.auth.method === 'private_key_jwt') {
-      await this.#deps.assertions.verify(
-        client as ClientRecord & { auth: typeof client.auth },
-        request.clientAssertion,
-      )
-      return { client }
+      return this.#deps.assertions
+        .verify(client as ClientRecord & { auth: typeof client.auth }, request.clientAssertion)
+        .then(() => ({ client }))
     }
-    return { client, assertion: await this.#userAssertion(client, request.clientAssertion) }
+    return this.#userAssertion(client, request.clientAssertion).then((assertion) => ({
+      client,
+      assertion,
+    }))
   }
 
   /** A plgd user assertion: a user token from a trusted authority, checked as a hub would. */
@@ -314,12 +322,12 @@ export class TokenService {
   }
 
   async #mint(
+    identity: IssuerIdentity,
     client: ClientRecord,
     request: GrantRequest,
     tokenName: string | undefined,
     assertion?: AssertionFacts,
   ): Promise<IssuedToken> {
-    const identity = this.#deps.identity()
     const now = this.#deps.nowSeconds()
     const grant = decideGrant(
       client,

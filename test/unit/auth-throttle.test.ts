@@ -61,6 +61,20 @@ describe('AuthThrottle', () => {
     expect(await throttle.retryAfter('10.0.0.7')).toBe(0)
   })
 
+  it('mayRefuse is true exactly while an address could be refused: after a failure, within the window and block', async () => {
+    vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z'), toFake: ['Date', 'setTimeout'] })
+    const throttle = new AuthThrottle(options(2))
+    expect(throttle.mayRefuse('10.0.0.1')).toBe(false)
+    await fail(throttle, 2, () => '10.0.0.1')
+    expect(throttle.mayRefuse('10.0.0.1')).toBe(true)
+    expect(throttle.mayRefuse('10.0.0.2')).toBe(false)
+    expect(await throttle.retryAfter('10.0.0.1')).toBeGreaterThan(0)
+    // Window (60 s) plus block (30 s): after that the address is a stranger again.
+    vi.advanceTimersByTime(91_000)
+    expect(throttle.mayRefuse('10.0.0.1')).toBe(false)
+    expect(await throttle.retryAfter('10.0.0.1')).toBe(0)
+  })
+
   it('does not count retryAfter itself as a failure', async () => {
     const throttle = new AuthThrottle(options(2))
     for (let i = 0; i < 20; i++) expect(await throttle.retryAfter('10.0.0.1')).toBe(0)
