@@ -3,7 +3,11 @@ import type { AppEvent } from '../../shared/contract/index.js'
 import { createDispatcher, type Dispatch } from '../api/dispatcher.js'
 import type { AboutView } from '../../shared/contract/index.js'
 import { startHost, type Host } from '../host.js'
-import { boundOldGeneration, boundYoungGeneration } from '../platform/heap-bounds.js'
+import {
+  boundOldGeneration,
+  boundYoungGeneration,
+  scavengeOnOneThread,
+} from '../platform/heap-bounds.js'
 import type { Keychain } from '../platform/keychain.js'
 import type { Logger } from '../platform/logger.js'
 import type { SettingsStore } from '../app-settings.js'
@@ -127,6 +131,7 @@ export function startDesktop(
     }
     host = { host: started, dispatch: createDispatcher(started.app, 'desktop') }
     boundOldGeneration()
+    scavengeOnOneThread()
     stopForwarding = started.app.events.subscribe(forwardEvent)
     tray.create({ running: true, issuer: started.ready.issuer })
     showConsole()

@@ -45,6 +45,17 @@ function turn() {
 setImmediate(turn)
 `
 
+/** Churns the young generation with --trace-gc-nvp on: how many scavenges V8's helpers joined. */
+const SCAVENGES = `
+const { scavengeOnOneThread } = require('./heap-bounds.js')
+if (process.argv[2] === 'one') scavengeOnOneThread()
+let live = []
+for (let t = 0; t < 400; t++) {
+  for (let i = 0; i < 2000; i++) live.push({ id: 'r-' + t + '-' + i, parts: [i, t] })
+  if (live.length > 60000) live = live.slice(30000)
+}
+`
+
 beforeAll(() => {
   const source = readFileSync(join(__dirname, '../../electron/platform/heap-bounds.ts'), 'utf8')
   const { outputText } = ts.transpileModule(source, {
@@ -52,6 +63,7 @@ beforeAll(() => {
   })
   writeFileSync(join(dir, 'heap-bounds.js'), outputText)
   writeFileSync(join(dir, 'harness.js'), HARNESS)
+  writeFileSync(join(dir, 'scavenges.js'), SCAVENGES)
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -97,5 +109,31 @@ describe('boundOldGeneration', () => {
     // 2.0-2.2 x (marking runs while the churn goes on).
     expect((await churn('unbounded', 'unbounded')).oldPeakOverLive).toBeGreaterThan(3)
     expect((await churn('unbounded', 'bounded')).oldPeakOverLive).toBeLessThan(3)
+  }, 30_000)
+})
+
+describe('scavengeOnOneThread', () => {
+  /** Scavenges, and those in which V8's helper threads did some of the work. */
+  async function scavenges(mode: 'one' | 'default'): Promise<{ all: number; helped: number }> {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--trace-gc-nvp', 'scavenges.js', mode],
+      { cwd: dir, timeout: 20_000, maxBuffer: 1 << 24 },
+    )
+    const helperMs = stdout
+      .split('\n')
+      .filter((line) => line.includes('gc=s '))
+      .map((line) => Number(/background\.scavenge\.parallel=([\d.]+)/.exec(line)?.[1]))
+    return { all: helperMs.length, helped: helperMs.filter((ms) => ms > 0).length }
+  }
+
+  it('keeps every scavenge on its own thread; without it V8 hands parts to its helpers', async () => {
+    const without = await scavenges('default')
+    expect(without.all).toBeGreaterThan(5)
+    // 19 to 21 of 19 to 21 scavenges here.
+    expect(without.helped).toBeGreaterThan(0)
+    const one = await scavenges('one')
+    expect(one.all).toBeGreaterThan(5)
+    expect(one.helped).toBe(0)
   }, 30_000)
 })

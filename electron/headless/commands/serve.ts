@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { AppError } from '../../../shared/errors.js'
-import { boundOldGeneration } from '../../platform/heap-bounds.js'
+import { boundOldGeneration, scavengeOnOneThread } from '../../platform/heap-bounds.js'
 import { rendererDir } from '../../platform/install-paths.js'
 import type { Logger } from '../../platform/logger.js'
 import { consoleLinkFile, serve } from '../serve.js'
@@ -50,6 +50,7 @@ export const serveCommands = [
       const { ready } = running
       // The young generation is bounded from the first line (bin/plgd-m2m-console.js).
       const releaseOldGeneration = boundOldGeneration()
+      const releaseScavenges = scavengeOnOneThread()
       if (globals.json) io.out(`${JSON.stringify(ready)}\n`)
       else {
         io.out(
@@ -70,6 +71,7 @@ export const serveCommands = [
         process.once('SIGINT', stop)
       })
       await running.stop()
+      releaseScavenges()
       releaseOldGeneration()
       return 0
     },
