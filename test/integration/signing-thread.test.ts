@@ -70,14 +70,19 @@ describe('signing thread', () => {
   })
 })
 
+/** A records database with the schema (as the app has before the thread starts) and a thread on it. */
+function threadWithLedger(kid: string) {
+  const dir = ledgerDir()
+  const db = openRecordsDb(dir)
+  const ledger = new TokenLedger(db)
+  const thread = SignAndRecordThread.start(silent, dir, (r) => ledger.record(r))!
+  thread.factory(es256().der, kid, 'ES256')
+  return { dir, db, ledger, thread }
+}
+
 describe('signing thread with the ledger', () => {
   it('commits each record before its token is handed back', async () => {
-    const dir = ledgerDir()
-    const db = openRecordsDb(dir)
-    const ledger = new TokenLedger(db) // creates the schema, as the app does before the thread starts
-    const thread = SignAndRecordThread.start(silent, dir, (r) => ledger.record(r))!
-    const { der } = es256()
-    thread.factory(der, 'k3', 'ES256')
+    const { db, ledger, thread } = threadWithLedger('k3')
     const records = Array.from({ length: 50 }, (_, i) => ledgerRecord(i))
     const tokens = await Promise.all(
       records.map((r) => thread.issue('k3', 'JWT', { jti: r.id }, r)),
@@ -90,11 +95,7 @@ describe('signing thread with the ledger', () => {
   })
 
   it('checkpoints the log itself between batches, so it stays short under a long run', async () => {
-    const dir = ledgerDir()
-    const db = openRecordsDb(dir)
-    const ledger = new TokenLedger(db)
-    const thread = SignAndRecordThread.start(silent, dir, (r) => ledger.record(r))!
-    thread.factory(es256().der, 'k5', 'ES256')
+    const { dir, db, ledger, thread } = threadWithLedger('k5')
     const walBytes = () => statSync(join(dir, `${RECORDS_DB_FILE}-wal`)).size
     // 6,000 records in 60 rounds of 100: many commits, as under load.
     let peak = 0
@@ -113,11 +114,7 @@ describe('signing thread with the ledger', () => {
   })
 
   it('fails only the batch with a bad record when batches are committed together', async () => {
-    const dir = ledgerDir()
-    const db = openRecordsDb(dir)
-    const ledger = new TokenLedger(db)
-    const thread = SignAndRecordThread.start(silent, dir, (r) => ledger.record(r))!
-    thread.factory(es256().der, 'k4', 'ES256')
+    const { db, ledger, thread } = threadWithLedger('k4')
     const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
     // A large first batch keeps the thread busy while the next ones queue up behind it.
     const busy = Array.from({ length: 300 }, (_, i) => ledgerRecord(1000 + i))
