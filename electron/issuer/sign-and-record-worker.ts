@@ -76,7 +76,12 @@ function issue(batches: SignRequest[]): void {
   rowsSinceCheckpoint += batches.reduce((n, b) => n + b.jobs.length, 0)
   if (rowsSinceCheckpoint >= CHECKPOINT_EVERY_ROWS && checkpoint) {
     rowsSinceCheckpoint = 0
-    checkpoint()
+    try {
+      checkpoint()
+    } catch {
+      // The answers are out and the records committed; the next checkpoint tries again, and a
+      // database that cannot be written fails the next commit, which its callers are told of.
+    }
   }
 }
 

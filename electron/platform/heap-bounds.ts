@@ -3,8 +3,8 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 
 /**
  * A token endpoint at full speed makes V8 double its young generation up to 16 MiB per
- * semi-space and lets old-generation garbage grow to four times the live heap: ~40 MiB of RSS that a
- * small provisioning station pays for little speed. The isolate's size limits are fixed before
+ * semi-space and lets old-generation garbage grow to four times the live heap: ~40 MiB of RSS
+ * that a small provisioning station pays for little speed. The isolate's size limits are fixed before
  * any of our code runs, so the bounds are kept with the two V8 flags that are read each time the
  * heap grows. Both are process-wide: the signing thread has its own young-generation limit
  * (SIGNING_WORKER_LIMITS) as well.
