@@ -22,7 +22,6 @@ import { execFileSync } from 'node:child_process'
 import { createPublicKey, randomBytes, verify } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import {
   BENCH_DIR,
   CLI,
@@ -34,7 +33,6 @@ import {
   memoryOf,
   note,
   runBench,
-  runCommand,
   spawnTracked,
   stopChild,
   tokenRequestHeaders,
@@ -42,8 +40,7 @@ import {
 } from './lib.mjs'
 import { recordPerf, perfSplit } from './perf-split.mjs'
 import { report } from './run-report.mjs'
-
-const ADD_CLIENT = ['clients', 'add', '--id', 'bench', '--owner', '1', '--json', '--data-dir']
+import { firstStart, warmStart } from './startup.mjs'
 
 /** Numbers the BENCH_PERF recordings. */
 let perfRuns = 0
@@ -392,63 +389,4 @@ function cpuSeconds(pid, ticks) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / ticks
-}
-
-/** Fresh data directory: vault, signing keys and CA are created by serve itself. */
-async function firstStart(dataDir) {
-  const t0 = performance.now()
-  const child = spawnTracked(
-    process.execPath,
-    [CLI, 'serve', '--listen', '127.0.0.1:0', '--json', '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  try {
-    const ready = await waitForReady(child)
-    const readyMs = performance.now() - t0
-    const ca = readFileSync(ready.caCertFile, 'utf8')
-    // The client is added by the CLI, which hands it to the running instance's control socket.
-    const tAdd = performance.now()
-    const added = JSON.parse(await runCommand(process.execPath, [CLI, ...ADD_CLIENT, dataDir]))
-    const addClientMs = performance.now() - tAdd
-    const headers = tokenRequestHeaders('bench', added.clientSecret)
-    const res = await httpsCall(ready.tokenEndpoint, {
-      method: 'POST',
-      headers,
-      body: TOKEN_FORM,
-      ca,
-    })
-    // The CLI round trip is the bench's doing, not start-up: it is left out.
-    const firstTokenMs = performance.now() - t0 - addClientMs
-    if (res.status !== 200) throw new Error(`fresh start: token endpoint answered ${res.status}`)
-    const { rssMiB } = memoryOf(child.pid)
-    return { readyMs, addClientMs, firstTokenMs, rssMiB, headers, clientSecret: added.clientSecret }
-  } finally {
-    await stopChild(child)
-  }
-}
-
-/** Already initialised data directory: spawn → ready line → first 200 from the token endpoint. */
-async function warmStart(dataDir, headers) {
-  const t0 = performance.now()
-  const child = spawnTracked(
-    process.execPath,
-    [CLI, 'serve', '--listen', '127.0.0.1:0', '--json', '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  try {
-    const ready = await waitForReady(child)
-    const readyMs = performance.now() - t0
-    const ca = readFileSync(ready.caCertFile, 'utf8')
-    const res = await httpsCall(ready.tokenEndpoint, {
-      method: 'POST',
-      headers,
-      body: TOKEN_FORM,
-      ca,
-    })
-    const firstTokenMs = performance.now() - t0
-    if (res.status !== 200) throw new Error(`start-up: token endpoint answered ${res.status}`)
-    return { readyMs, firstTokenMs, rssMiB: memoryOf(child.pid).rssMiB }
-  } finally {
-    await stopChild(child)
-  }
 }
