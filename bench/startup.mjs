@@ -16,18 +16,28 @@ import {
 
 const ADD_CLIENT = ['clients', 'add', '--id', 'bench', '--owner', '1', '--json', '--data-dir']
 
-/** Fresh data directory: vault, signing keys and CA are created by serve itself. */
-export async function firstStart(dataDir) {
+/** `serve` on `dataDir`, with the time it was spawned. */
+function spawnServe(dataDir) {
   const t0 = performance.now()
   const child = spawnTracked(
     process.execPath,
     [CLI, 'serve', '--listen', '127.0.0.1:0', '--json', '--data-dir', dataDir],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
+  return { t0, child }
+}
+
+/** Its ready line, how long it took, and the CA its token endpoint is served under. */
+async function readyOf(child, t0) {
+  const ready = await waitForReady(child)
+  return { ready, readyMs: performance.now() - t0, ca: readFileSync(ready.caCertFile, 'utf8') }
+}
+
+/** Fresh data directory: vault, signing keys and CA are created by serve itself. */
+export async function firstStart(dataDir) {
+  const { t0, child } = spawnServe(dataDir)
   try {
-    const ready = await waitForReady(child)
-    const readyMs = performance.now() - t0
-    const ca = readFileSync(ready.caCertFile, 'utf8')
+    const { ready, readyMs, ca } = await readyOf(child, t0)
     // The client is added by the CLI, which hands it to the running instance's control socket.
     const tAdd = performance.now()
     const added = JSON.parse(await runCommand(process.execPath, [CLI, ...ADD_CLIENT, dataDir]))
@@ -51,16 +61,9 @@ export async function firstStart(dataDir) {
 
 /** Already initialised data directory: spawn → ready line → first 200 from the token endpoint. */
 export async function warmStart(dataDir, headers) {
-  const t0 = performance.now()
-  const child = spawnTracked(
-    process.execPath,
-    [CLI, 'serve', '--listen', '127.0.0.1:0', '--json', '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const { t0, child } = spawnServe(dataDir)
   try {
-    const ready = await waitForReady(child)
-    const readyMs = performance.now() - t0
-    const ca = readFileSync(ready.caCertFile, 'utf8')
+    const { ready, readyMs, ca } = await readyOf(child, t0)
     const res = await httpsCall(ready.tokenEndpoint, {
       method: 'POST',
       headers,
