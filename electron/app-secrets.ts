@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../shared/errors.js'
-import type { AppOptions } from './app.js'
 import type { AuditLog } from './ledger/audit-log.js'
 import { integrityGuarded, integrityStore, type SettingsStore } from './app-settings.js'
 import { SealedBox } from './secrets/sealed-box.js'
@@ -9,19 +8,29 @@ import {
   SettingsIntegrity,
   type IntegritySection,
 } from './secrets/settings-integrity.js'
-import { markSettingsTagged, openVault, type OpenedVault } from './secrets/vault.js'
+import {
+  markSettingsTagged,
+  openVault,
+  type OpenedVault,
+  type VaultChoice,
+} from './secrets/vault.js'
+import type { Keychain } from './platform/keychain.js'
+import type { Logger } from './platform/logger.js'
 
 /** The part of AppOptions that opening the vault and checking settings.json reads. */
-export type SecretsOptions = Pick<
-  AppOptions,
-  | 'dataDir'
-  | 'settings'
-  | 'keychain'
-  | 'log'
-  | 'vaultChoice'
-  | 'passphrase'
-  | 'acceptSettingsChange'
->
+export interface SecretsOptions {
+  dataDir: string
+  settings: SettingsStore
+  keychain: Keychain
+  log: Logger
+  vaultChoice?: VaultChoice | undefined
+  passphrase?: (() => Promise<string>) | undefined
+  /**
+   * Accept a change of the authenticated settings made outside this program (and an audit log
+   * shorter than its anchor): re-tag them and record that in the audit log.
+   */
+  acceptSettingsChange?: boolean | undefined
+}
 
 /** What app.ts builds every service on: the vault, and settings.json once it is trusted. */
 export interface AppSecrets {

@@ -20,7 +20,6 @@ import { AuthThrottle, type ThrottleOptions } from './oauth/auth-throttle.js'
 import { ClientAssertionVerifier } from './oauth/client-assertion.js'
 import { RemoteAuthorityVerifier } from './oauth/remote-authority.js'
 import { TokenService, type IssueToken } from './oauth/token-service.js'
-import type { Keychain } from './platform/keychain.js'
 import type { Logger } from './platform/logger.js'
 import { openRecordsDb, type RecordsDb } from './platform/records-db.js'
 import { JobRunner } from './jobs/job-runner.js'
@@ -29,7 +28,7 @@ import { hubBearerMinter } from './plgd/hub-bearer.js'
 import { HubProfiles } from './plgd/hub-profiles.js'
 import { createPlgdClient } from './plgd/plgd-http-client.js'
 import { wireExports } from './app-exports.js'
-import { openAppSecrets } from './app-secrets.js'
+import { openAppSecrets, type SecretsOptions } from './app-secrets.js'
 import {
   DEFAULT_JOB_CONCURRENCY,
   SETTINGS_DEFAULTS,
@@ -37,25 +36,15 @@ import {
   type SettingsStore,
 } from './app-settings.js'
 import type { SealedBox } from './secrets/sealed-box.js'
-import type { VaultChoice, VaultConfig } from './secrets/vault.js'
+import type { VaultConfig } from './secrets/vault.js'
 
-export interface AppOptions {
-  dataDir: string
-  settings: SettingsStore
-  keychain: Keychain
-  log: Logger
-  vaultChoice?: VaultChoice | undefined
-  passphrase?: (() => Promise<string>) | undefined
+/** The vault and settings options are declared with their reader (app-secrets.ts). */
+export interface AppOptions extends SecretsOptions {
   nowSeconds?: () => number
   defaultAlg?: SigningAlgorithm
   throttle?: ThrottleOptions
   /** Sign on a second thread (a long-running issuer); one-shot commands sign inline. */
   signingThread?: boolean
-  /**
-   * Accept a change of the authenticated settings made outside this program (and an audit log
-   * shorter than its anchor): re-tag them and record that in the audit log.
-   */
-  acceptSettingsChange?: boolean | undefined
 }
 
 export type { IssuerUrls } from './issuer/issuer-urls.js'
