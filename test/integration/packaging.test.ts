@@ -322,7 +322,8 @@ describe('the packed app (electron-builder --dir, stub Electron)', () => {
     const der = privateKey.export({ format: 'der', type: 'pkcs8' })
     const worker = new Worker(script)
     try {
-      const reply = new Promise<{ batch: number; tokens?: string[]; error?: string }>(
+      // The worker answers the batches of one wake-up together, as an array.
+      const reply = new Promise<{ batch: number; tokens?: string[]; error?: string }[]>(
         (resolve, reject) => {
           worker.once('message', resolve)
           worker.once('error', reject)
@@ -348,7 +349,9 @@ describe('the packed app (electron-builder --dir, stub Electron)', () => {
         batch: 1,
         jobs: [['k1', 'JWT', JSON.stringify({ jti: 'jti-1', sub: 'c1' }), row]],
       })
-      const answer = await reply
+      const answers = await reply
+      expect(answers.map((a) => a.batch)).toEqual([1])
+      const answer = answers[0]!
       expect(answer.error).toBeUndefined()
       const [header, payload, signature] = answer.tokens![0]!.split('.')
       expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({
