@@ -15,7 +15,7 @@
 // and/or BENCH_VARIANT_ENV ("NAME=value …" for its environment, e.g.
 // "PLGD_M2M_SIGNING_THREAD=0") load a second `serve`, the variant, in the same rounds on a copy of
 // the data directory, and the report adds variant ÷ ours round by round. BENCH_ONLY (names,
-// comma-separated, e.g. "variant") keeps only those loads beside ours and the reference.
+// comma-separated, e.g. "variant", or "none") keeps only those loads beside ours and the reference.
 // BENCH_PERF=1 records those loads with Linux perf and prints where a token's CPU goes in each
 // (bench/perf-split.mjs: needs perf, and root or kernel.perf_event_paranoid ≤ 1).
 import { execFileSync } from 'node:child_process'
@@ -27,7 +27,6 @@ import {
   CLI,
   ROOT,
   TOKEN_FORM,
-  envNumber,
   fmt,
   httpsCall,
   memoryOf,
@@ -39,6 +38,7 @@ import {
   waitForReady,
 } from './lib.mjs'
 import { recordPerf, perfSplit } from './perf-split.mjs'
+import { config } from './run-config.mjs'
 import { report } from './run-report.mjs'
 import { firstStart, warmStart } from './startup.mjs'
 
@@ -46,40 +46,6 @@ import { firstStart, warmStart } from './startup.mjs'
 let perfRuns = 0
 
 await runBench(import.meta.url, { name: 'bench' }, main)
-
-function config() {
-  return {
-    durationS: envNumber('BENCH_DURATION', 10, 1),
-    warmupS: envNumber('BENCH_WARMUP', 2, 0),
-    rounds: Math.round(envNumber('BENCH_ROUNDS', 5, 1)),
-    connections: Math.round(envNumber('BENCH_CONNECTIONS', 50, 1)),
-    spawnRuns: Math.round(envNumber('BENCH_SPAWN_RUNS', 5, 1)),
-    serveNodeArgs: (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-    prototype: process.env.BENCH_PROTOTYPE === '1',
-    variant:
-      process.env.BENCH_VARIANT_ROOT ||
-      process.env.BENCH_VARIANT_NODE_ARGS ||
-      process.env.BENCH_VARIANT_ENV
-        ? {
-            cli: join(process.env.BENCH_VARIANT_ROOT || ROOT, 'bin', 'plgd-m2m-console.js'),
-            nodeArgs: (process.env.BENCH_VARIANT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-            env: Object.fromEntries(
-              (process.env.BENCH_VARIANT_ENV ?? '')
-                .split(/\s+/)
-                .filter(Boolean)
-                .map((pair) => [
-                  pair.slice(0, pair.indexOf('=')),
-                  pair.slice(pair.indexOf('=') + 1),
-                ]),
-            ),
-          }
-        : undefined,
-    perf: process.env.BENCH_PERF === '1',
-    only: process.env.BENCH_ONLY
-      ? process.env.BENCH_ONLY.split(',').map((s) => s.trim())
-      : undefined,
-  }
-}
 
 async function main(tmpRoot) {
   const cfg = config()
